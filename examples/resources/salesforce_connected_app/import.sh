@@ -1,0 +1,2 @@
+# A connected app is imported by its API name (fullName).
+terraform import salesforce_connected_app.orders Orders_Sync

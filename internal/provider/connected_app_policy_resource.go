@@ -1,0 +1,351 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce"
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/connectedapp"
+)
+
+var (
+	_ resource.Resource                   = &connectedAppPolicyResource{}
+	_ resource.ResourceWithConfigure      = &connectedAppPolicyResource{}
+	_ resource.ResourceWithImportState    = &connectedAppPolicyResource{}
+	_ resource.ResourceWithModifyPlan     = &connectedAppPolicyResource{}
+	_ resource.ResourceWithValidateConfig = &connectedAppPolicyResource{}
+)
+
+// NewConnectedAppPolicyResource returns the salesforce_connected_app_policy
+// resource.
+func NewConnectedAppPolicyResource() resource.Resource {
+	return &connectedAppPolicyResource{}
+}
+
+type connectedAppPolicyResource struct {
+	client *salesforce.Client
+}
+
+func (r *connectedAppPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connected_app_policy"
+}
+
+func (r *connectedAppPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The access policies of an existing connected app: what an admin sets under Setup > " +
+			"Connected Apps > Manage Connected Apps > Edit Policies. It maps to `oauthConfig.isAdminApproved`, " +
+			"`oauthPolicy` and `sessionPolicy` of the app's `ConnectedApp` component and leaves every other " +
+			"element as the org has it.\n\n" +
+			"Creating this resource adopts the app's policies; destroying it leaves them in the org as they " +
+			"are, unless `reset_on_destroy` is `true`. Apps installed from a managed package are rejected " +
+			"at plan time, because no documented API writes their policies.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The app's API name, as `connected_app`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"connected_app": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "API name (`fullName`) of the connected app. The app must have OAuth settings enabled.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthAtMost(80),
+					stringvalidator.LengthAtLeast(1),
+				},
+			},
+			"permitted_users": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("all_users"),
+				MarkdownDescription: "Permitted Users: `all_users` (all users may self-authorize, the default) or " +
+					"`admin_approved` (admin approved users are pre-authorized: only users whose profile or " +
+					"permission set is assigned to the app may use it).",
+				Validators: []validator.String{stringvalidator.OneOf(permittedUsersValues.terraform()...)},
+			},
+			"ip_relaxation": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("enforce"),
+				MarkdownDescription: "IP Relaxation: `enforce` (enforce IP restrictions, the default), " +
+					"`enforce_relax_refresh` (enforce, but relax for refresh tokens), `relax_with_second_factor` " +
+					"(relax IP restrictions with a second factor) or `relax` (relax IP restrictions). The JWT " +
+					"bearer flow enforces IP restrictions whatever the value.",
+				Validators: []validator.String{stringvalidator.OneOf(ipRelaxationValues.terraform()...)},
+			},
+			"refresh_token_policy": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("valid_until_revoked"),
+				MarkdownDescription: "Refresh Token Policy: `valid_until_revoked` (the default), " +
+					"`expire_immediately`, `expire_after` (expire N units after issue) or `expire_if_unused` " +
+					"(expire after N units without use). The last two need `refresh_token_validity_period` " +
+					"and `refresh_token_validity_unit`.",
+				Validators: []validator.String{stringvalidator.OneOf(refreshTokenPolicyValues.terraform()...)},
+			},
+			"refresh_token_validity_period": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "N for `expire_after` and `expire_if_unused`: a positive whole number.",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"refresh_token_validity_unit": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Unit of `refresh_token_validity_period`: `hours`, `days` or `months`.",
+				Validators:          []validator.String{stringvalidator.OneOf(refreshTokenUnitValues.terraform()...)},
+			},
+			"high_assurance_session_required": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "High assurance session required (`sessionPolicy.sessionLevel` " +
+					"`HIGH_ASSURANCE`). Salesforce then blocks flows that have no user approval step, such as " +
+					"JWT bearer and client credentials, whatever `high_assurance_action` says.",
+			},
+			"high_assurance_action": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What happens to a session below high assurance: `raise_session_level` " +
+					"(users verify their identity to raise the session level) or `block`. Required when " +
+					"`high_assurance_session_required` is `true`, and not allowed otherwise.",
+				Validators: []validator.String{stringvalidator.OneOf(policyActionValues.terraform()...)},
+			},
+			"session_timeout_minutes": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Timeout of the app's sessions in minutes (`sessionPolicy.sessionTimeout`): " +
+					"one of 15, 30, 60, 120, 240, 480, 720 and 1440. Unset means the user's profile or the " +
+					"org's session settings apply.",
+				// NOTE: the allowed values are those of Setup's Timeout Value picklist; the Metadata API
+				// types the element as a plain integer and documents no range.
+				Validators: []validator.Int64{int64validator.OneOf(15, 30, 60, 120, 240, 480, 720, 1440)},
+			},
+			"reset_on_destroy": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroying the resource restores Salesforce's defaults: " +
+					"all users may self-authorize, IP restrictions enforced, refresh tokens valid until " +
+					"revoked, no high assurance requirement and no app session timeout. When `false` (the " +
+					"default), destroy leaves the org's settings as they are.",
+			},
+		},
+	}
+}
+
+func (r *connectedAppPolicyResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = configureResource(ctx, req, resp)
+}
+
+func (r *connectedAppPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg connectedAppPolicyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(cfg.validate()...)
+}
+
+func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan connectedAppPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.ConnectedApp.IsUnknown() {
+		return
+	}
+	name := plan.ConnectedApp.ValueString()
+
+	props, err := r.client.FindConnectedAppProperties(ctx, name)
+	if isNotFound(err) {
+		// The app may be created by the same apply; Create reports a missing app.
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("planning", "connected app policy", name), apiErrorDetail(err, ""))
+		return
+	}
+	if managed := managedPackageNamespace(props.NamespacePrefix, props.ManageableState); managed != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("connected_app"),
+			errorSummary("planning", "connected app policy", name), managedAppDetail(name, managed))
+	}
+}
+
+func (r *connectedAppPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan connectedAppPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.write(ctx, "creating", &plan, &resp.State, &resp.Diagnostics)
+}
+
+func (r *connectedAppPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state connectedAppPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.ConnectedApp.ValueString()
+
+	app, err := r.client.FindConnectedApp(ctx, name)
+	if isNotFound(err) {
+		resp.Diagnostics.AddWarning(errorSummary("reading", "connected app policy", name),
+			"The connected app no longer exists in the org, so its policy is removed from the state.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("reading", "connected app policy", name), apiErrorDetail(err, ""))
+		return
+	}
+
+	resp.Diagnostics.Append(state.fromApp(app)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *connectedAppPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan connectedAppPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.write(ctx, "updating", &plan, &resp.State, &resp.Diagnostics)
+}
+
+func (r *connectedAppPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state connectedAppPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.ConnectedApp.ValueString()
+	if !state.ResetOnDestroy.ValueBool() {
+		tflog.Info(ctx, "Leaving connected app policy in the org", map[string]any{"connected_app": name})
+		return
+	}
+
+	unlock := r.client.LockApp(name)
+	defer unlock()
+
+	app, err := r.client.FindConnectedApp(ctx, name)
+	if isNotFound(err) {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("resetting", "connected app policy", name), apiErrorDetail(err, ""))
+		return
+	}
+	defaults := defaultPolicy(name)
+	if err := r.apply(ctx, app, &defaults); err != nil {
+		resp.Diagnostics.AddError(errorSummary("resetting", "connected app policy", name), apiErrorDetail(err, ""))
+	}
+}
+
+func (r *connectedAppPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" {
+		resp.Diagnostics.AddError("Invalid import ID", "The import ID is the API name of the connected app, such as My_Integration.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connected_app"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("reset_on_destroy"), false)...)
+}
+
+// write applies the planned policy inside the app's lock and stores what the
+// org holds afterwards.
+func (r *connectedAppPolicyResource) write(ctx context.Context, action string, plan *connectedAppPolicyModel,
+	state *tfsdk.State, diags *diag.Diagnostics) {
+	name := plan.ConnectedApp.ValueString()
+	summary := errorSummary(action, "connected app policy", name)
+
+	unlock := r.client.LockApp(name)
+	defer unlock()
+
+	app, err := r.client.FindConnectedApp(ctx, name)
+	if isNotFound(err) {
+		diags.AddError(summary, fmt.Sprintf("No connected app named %q exists in the org, or it cannot be read "+
+			"through the Metadata API. Check the API name under Setup > App Manager.", name))
+		return
+	}
+	if err != nil {
+		diags.AddError(summary, apiErrorDetail(err, ""))
+		return
+	}
+	if !app.HasOAuth() {
+		diags.AddAttributeError(path.Root("connected_app"), summary, fmt.Sprintf("The connected app %q has no "+
+			"OAuth settings, so it has no OAuth policies to set. Enable OAuth settings first: add an "+
+			"oauth_config block to its salesforce_connected_app resource, or tick Enable OAuth Settings in "+
+			"Setup > App Manager.", name))
+		return
+	}
+
+	if err := r.apply(ctx, app, plan); err != nil {
+		diags.AddError(summary, apiErrorDetail(err, ""))
+		return
+	}
+
+	after, err := r.client.FindConnectedApp(ctx, name)
+	if err != nil {
+		diags.AddError(summary, apiErrorDetail(err, "The update succeeded, but the app could not be read back."))
+		return
+	}
+	got := *plan
+	diags.Append(got.fromApp(after)...)
+	if diags.HasError() {
+		return
+	}
+	for _, lost := range plan.differences(&got) {
+		diags.AddAttributeError(path.Root(lost.attribute), summary, fmt.Sprintf("Salesforce accepted the update "+
+			"but kept %s = %s instead of %s. Check the app in Setup > Manage Connected Apps; the setting may "+
+			"need a permission or an org feature the signed-in user lacks.", lost.attribute, lost.got, lost.want))
+	}
+	diags.Append(state.Set(ctx, &got)...)
+}
+
+// apply writes the policy into app and sends the update when anything
+// changed. The caller holds the app's lock.
+func (r *connectedAppPolicyResource) apply(ctx context.Context, app *connectedapp.App, policy *connectedAppPolicyModel) error {
+	before := app.Clone()
+	policy.applyTo(app)
+	if app.Equal(before) {
+		tflog.Debug(ctx, "Connected app policy already as planned", map[string]any{"connected_app": app.FullName()})
+		return nil
+	}
+	tflog.Debug(ctx, "Updating connected app policy", map[string]any{"connected_app": app.FullName()})
+	return r.client.UpdateConnectedApp(ctx, app)
+}
+
+// managedPackageNamespace returns the namespace of an app installed from a
+// managed package, or an empty string for an app created in the org.
+func managedPackageNamespace(namespacePrefix, manageableState string) string {
+	if namespacePrefix != "" {
+		return namespacePrefix
+	}
+	if manageableState == "installed" {
+		return "(no prefix reported)"
+	}
+	return ""
+}
+
+func managedAppDetail(name, namespace string) string {
+	return fmt.Sprintf("The connected app %q was installed from a managed package (namespace %s). No documented "+
+		"Salesforce API writes the policies of such an app, and the Metadata API does not return them. Set "+
+		"them in Setup > Connected Apps > Manage Connected Apps > Edit Policies, and remove this resource.",
+		name, namespace)
+}

@@ -1,0 +1,203 @@
+package metadata
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/transport"
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/xmltree"
+)
+
+// XML namespaces of the SOAP envelope and of the Metadata API payload.
+const (
+	envelopeNamespace = "http://schemas.xmlsoap.org/soap/envelope/"
+	Namespace         = "http://soap.sforce.com/2006/04/metadata"
+)
+
+// Fault is a SOAP fault returned by the Metadata API.
+type Fault struct {
+	// Code is the Salesforce exception code, such as INVALID_SESSION_ID:
+	// detail/exceptionCode when present, else the local part of faultcode.
+	Code string
+	// Message is detail/exceptionMessage when present, else faultstring.
+	Message string
+}
+
+func (f *Fault) Error() string {
+	if f.Message == "" || strings.HasPrefix(f.Message, f.Code) {
+		return "Metadata API fault: " + firstNonEmpty(f.Message, f.Code)
+	}
+	return "Metadata API fault: " + f.Code + ": " + f.Message
+}
+
+// HTTPError is a Metadata API response with an error status and no SOAP
+// fault in its body, such as an HTML page from a proxy.
+type HTTPError struct {
+	Operation string
+	Status    int
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("Metadata API %s returned HTTP %d with no SOAP fault in the body", e.Operation, e.Status)
+}
+
+// call describes one SOAP operation.
+type call struct {
+	operation string // the body element, such as readMetadata
+	allOrNone bool   // sends AllOrNoneHeader allOrNone=true
+	payload   []byte // children of the operation element, already encoded
+	logFields map[string]any
+}
+
+// do sends c and returns the operation's response element, such as
+// <readMetadataResponse>. Faults come back as *Fault.
+func (c *Client) do(ctx context.Context, cl call) (*xmltree.Element, error) {
+	req := &transport.Request{
+		Method: http.MethodPost,
+		Path:   "/services/Soap/m/" + c.apiVersion,
+		Header: http.Header{
+			"Content-Type": {"text/xml; charset=UTF-8"},
+			"SOAPAction":   {`""`},
+		},
+		Body: func(token string) ([]byte, error) {
+			return c.envelope(cl, token), nil
+		},
+		SessionRejected: func(resp *transport.Response) bool {
+			_, fault, err := parseEnvelope(resp.Body)
+			return err == nil && fault != nil && fault.Code == "INVALID_SESSION_ID"
+		},
+		Operation: cl.operation,
+		LogFields: cl.logFields,
+	}
+	resp, err := c.doer.Do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+
+	result, fault, err := parseEnvelope(resp.Body)
+	if fault != nil {
+		return nil, fault
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		return nil, &HTTPError{Operation: cl.operation, Status: resp.Status}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("Metadata API %s: parsing the response: %w", cl.operation, err)
+	}
+	if want := cl.operation + "Response"; result.Name != want {
+		return nil, fmt.Errorf("Metadata API %s: expected <%s> in the SOAP body, got <%s>", cl.operation, want, result.Name)
+	}
+	return result, nil
+}
+
+// envelope builds the SOAP request for cl with the session id token.
+func (c *Client) envelope(cl call, token string) []byte {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString(`<soapenv:Envelope xmlns:soapenv="` + envelopeNamespace + `" xmlns:xsi="` + xmltree.XSINamespace +
+		`" xmlns="` + Namespace + `">`)
+	b.WriteString(`<soapenv:Header><SessionHeader><sessionId>`)
+	xmltree.EscapeText(&b, token)
+	b.WriteString(`</sessionId></SessionHeader><CallOptions><client>`)
+	xmltree.EscapeText(&b, c.clientName)
+	b.WriteString(`</client></CallOptions>`)
+	if cl.allOrNone {
+		b.WriteString(`<AllOrNoneHeader><allOrNone>true</allOrNone></AllOrNoneHeader>`)
+	}
+	b.WriteString(`</soapenv:Header><soapenv:Body><` + cl.operation + `>`)
+	b.Write(cl.payload)
+	b.WriteString(`</` + cl.operation + `></soapenv:Body></soapenv:Envelope>`)
+	return b.Bytes()
+}
+
+// parseEnvelope returns the first element inside the SOAP Body, or the
+// fault when that element is a Fault. Elements match by local name, because
+// Salesforce binds the soapenv and sf prefixes to varying namespaces.
+func parseEnvelope(body []byte) (*xmltree.Element, *Fault, error) {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	inBody := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil, nil, errors.New("no SOAP Body element")
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if !inBody {
+			inBody = start.Name.Local == "Body"
+			continue
+		}
+		el, err := xmltree.Decode(dec, start)
+		if err != nil {
+			return nil, nil, err
+		}
+		if el.Name == "Fault" {
+			return nil, faultFrom(el), nil
+		}
+		return el, nil, nil
+	}
+}
+
+func faultFrom(el *xmltree.Element) *Fault {
+	code, _ := el.ChildText("faultcode")
+	message, _ := el.ChildText("faultstring")
+	f := &Fault{Code: localPart(strings.TrimSpace(code)), Message: strings.TrimSpace(message)}
+	if detailCode := findText(el.Child("detail"), "exceptionCode"); detailCode != "" {
+		f.Code = detailCode
+	}
+	if detailMessage := findText(el.Child("detail"), "exceptionMessage"); detailMessage != "" {
+		f.Message = detailMessage
+	}
+	return f
+}
+
+// findText returns the trimmed text of the first descendant of el named
+// name, or "".
+func findText(el *xmltree.Element, name string) string {
+	if el == nil {
+		return ""
+	}
+	for _, c := range el.Children {
+		if c.Name == name {
+			return strings.TrimSpace(c.Text)
+		}
+		if text := findText(c, name); text != "" {
+			return text
+		}
+	}
+	return ""
+}
+
+func localPart(qname string) string {
+	if i := strings.LastIndexByte(qname, ':'); i >= 0 {
+		return qname[i+1:]
+	}
+	return qname
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// writeText writes <name>text</name>.
+func writeText(b *bytes.Buffer, name, text string) {
+	b.WriteString("<" + name + ">")
+	xmltree.EscapeText(b, text)
+	b.WriteString("</" + name + ">")
+}

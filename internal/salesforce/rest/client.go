@@ -1,0 +1,232 @@
+// Package rest is a client for the parts of the Salesforce REST API the
+// provider uses: SOQL queries and sObject create, get and delete.
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/transport"
+)
+
+// Doer sends API requests; *transport.Client implements it.
+type Doer = transport.Doer
+
+// Client calls the REST API at <instance>/services/data/v<apiVersion>.
+type Client struct {
+	doer Doer
+	base string // /services/data/vNN.N
+}
+
+// New returns a client for the API version apiVersion, such as "68.0".
+func New(doer Doer, apiVersion string) *Client {
+	return &Client{doer: doer, base: "/services/data/v" + apiVersion}
+}
+
+// ErrorItem is one entry of a REST error response.
+type ErrorItem struct {
+	ErrorCode string   `json:"errorCode"`
+	Message   string   `json:"message"`
+	Fields    []string `json:"fields,omitempty"`
+}
+
+// APIError is a REST response with an error status. Errors holds the
+// entries of the JSON error array, and is empty when the body was not one.
+type APIError struct {
+	Status int
+	Errors []ErrorItem
+}
+
+func (e *APIError) Error() string {
+	if len(e.Errors) == 0 {
+		return fmt.Sprintf("Salesforce REST API returned HTTP %d with no error details", e.Status)
+	}
+	parts := make([]string, len(e.Errors))
+	for i, item := range e.Errors {
+		parts[i] = item.ErrorCode + ": " + item.Message
+		if len(item.Fields) > 0 {
+			parts[i] += " (fields: " + strings.Join(item.Fields, ", ") + ")"
+		}
+	}
+	return fmt.Sprintf("Salesforce REST API returned HTTP %d: %s", e.Status, strings.Join(parts, "; "))
+}
+
+// IsNotFound reports whether err is an *APIError for a record or resource
+// that does not exist: HTTP 404, or the ENTITY_IS_DELETED error code.
+func IsNotFound(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	if apiErr.Status == http.StatusNotFound {
+		return true
+	}
+	for _, item := range apiErr.Errors {
+		if item.ErrorCode == "ENTITY_IS_DELETED" {
+			return true
+		}
+	}
+	return false
+}
+
+// queryPage is one page of a query response.
+type queryPage struct {
+	Done           bool              `json:"done"`
+	NextRecordsURL string            `json:"nextRecordsUrl"`
+	Records        []json.RawMessage `json:"records"`
+}
+
+// Query runs soql and calls each with every record, following
+// nextRecordsUrl until the response says done. An error from each stops
+// the query and is returned.
+func (c *Client) Query(ctx context.Context, soql string, each func(json.RawMessage) error) error {
+	path := c.base + "/query?" + url.Values{"q": {soql}}.Encode()
+	for page := 1; ; page++ {
+		var resp queryPage
+		if err := c.call(ctx, "query", http.MethodGet, path, nil, &resp, map[string]any{"page": page}); err != nil {
+			return err
+		}
+		for _, rec := range resp.Records {
+			if err := each(rec); err != nil {
+				return err
+			}
+		}
+		if resp.Done || resp.NextRecordsURL == "" {
+			return nil
+		}
+		if !strings.HasPrefix(resp.NextRecordsURL, "/services/data/") {
+			return fmt.Errorf("query: unexpected nextRecordsUrl %q", resp.NextRecordsURL)
+		}
+		path = resp.NextRecordsURL
+	}
+}
+
+// createResponse is the body of a successful sObject create.
+type createResponse struct {
+	ID      string      `json:"id"`
+	Success bool        `json:"success"`
+	Errors  []ErrorItem `json:"errors"`
+}
+
+// Create inserts a record of type sobject with the fields of body, encoded
+// as JSON, and returns the new record's id.
+func (c *Client) Create(ctx context.Context, sobject string, body any) (string, error) {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return "", fmt.Errorf("create %s: encoding the record: %w", sobject, err)
+	}
+	var resp createResponse
+	path := c.base + "/sobjects/" + url.PathEscape(sobject)
+	if err := c.call(ctx, "create", http.MethodPost, path, payload, &resp, map[string]any{"sobject": sobject}); err != nil {
+		return "", err
+	}
+	if !resp.Success || resp.ID == "" {
+		return "", &APIError{Status: http.StatusCreated, Errors: resp.Errors}
+	}
+	return resp.ID, nil
+}
+
+// Get reads the record of type sobject with id id and decodes it into out.
+func (c *Client) Get(ctx context.Context, sobject, id string, out any) error {
+	path := c.base + "/sobjects/" + url.PathEscape(sobject) + "/" + url.PathEscape(id)
+	return c.call(ctx, "get", http.MethodGet, path, nil, out, map[string]any{"sobject": sobject, "id": id})
+}
+
+// Delete deletes the record of type sobject with id id. A missing record
+// gives an error that matches IsNotFound.
+func (c *Client) Delete(ctx context.Context, sobject, id string) error {
+	path := c.base + "/sobjects/" + url.PathEscape(sobject) + "/" + url.PathEscape(id)
+	return c.call(ctx, "delete", http.MethodDelete, path, nil, nil, map[string]any{"sobject": sobject, "id": id})
+}
+
+// call sends one request and decodes a 2xx JSON body into out when out is
+// not nil. Other statuses become an *APIError.
+func (c *Client) call(ctx context.Context, operation, method, path string, body []byte, out any,
+	logFields map[string]any,
+) error {
+	req := &transport.Request{
+		Method:          method,
+		Path:            path,
+		Header:          http.Header{"Accept": {"application/json"}},
+		Bearer:          true,
+		SessionRejected: func(resp *transport.Response) bool { return resp.Status == http.StatusUnauthorized },
+		Operation:       operation,
+		LogFields:       logFields,
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Body = func(string) ([]byte, error) { return body, nil }
+	}
+
+	resp, err := c.doer.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		return parseAPIError(resp)
+	}
+	if out == nil || len(bytes.TrimSpace(resp.Body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return fmt.Errorf("%s: decoding the response: %w", operation, err)
+	}
+	return nil
+}
+
+func parseAPIError(resp *transport.Response) *APIError {
+	apiErr := &APIError{Status: resp.Status}
+	if json.Unmarshal(resp.Body, &apiErr.Errors) == nil {
+		return apiErr
+	}
+	// The OAuth layer answers some 401s with {"error": ..., "error_description": ...}.
+	var single struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal(resp.Body, &single) == nil && single.Error != "" {
+		apiErr.Errors = []ErrorItem{{ErrorCode: single.Error, Message: single.ErrorDescription}}
+	}
+	return apiErr
+}
+
+// QuoteString returns s as a SOQL string literal in single quotes, with the
+// escape sequences SOQL defines: \' \" \\ \n \r \t \f, and \uXXXX for other
+// control characters.
+func QuoteString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch r {
+		case '\'':
+			b.WriteString(`\'`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\f':
+			b.WriteString(`\f`)
+		default:
+			if r < 0x20 || r == 0x7f {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
