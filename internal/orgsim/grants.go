@@ -48,7 +48,7 @@ func (s *orgState) deleteApp(app *connectedApp) {
 	for _, g := range s.grantsOf(app) {
 		s.removeGrant(g)
 	}
-	delete(s.apps, app.fullName)
+	delete(s.apps, strings.ToLower(app.fullName))
 }
 
 // profileByName returns the profile whose Setup name is name, or nil.

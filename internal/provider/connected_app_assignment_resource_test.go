@@ -55,7 +55,7 @@ resource "salesforce_connected_app_assignment" "permission_set" {
 					for _, g := range []grant{{name, grantProfile, profile}, {name, grantPermissionSet, permSet}} {
 						row, err := findAssignment(context.Background(), org.client, g.app, g.kind, g.name)
 						if err != nil || row == nil {
-							return fmt.Errorf("org has no grant %s (%v)", g.id(), err)
+							return fmt.Errorf("org has no grant %s (%w)", g.id(), err)
 						}
 					}
 					return nil

@@ -96,7 +96,7 @@ func TestAccConnectedAppPolicy_recommended(t *testing.T) {
 					app := org.readApp(t, name)
 					policy, err := app.RefreshTokenPolicy()
 					if err != nil || policy.String() != "specific_inactivity:30:DAYS" {
-						return fmt.Errorf("org holds refresh token policy %v (%v)", policy, err)
+						return fmt.Errorf("org holds refresh token policy %v (%w)", policy, err)
 					}
 					if app.HighAssuranceRequired() {
 						return fmt.Errorf("org still requires high assurance")
@@ -202,8 +202,8 @@ func TestAccConnectedAppPolicy_invalid(t *testing.T) {
 		body string
 		want string
 	}{
-		"period without expiry": {`refresh_token_validity_period = 3`, `applies only when\s+refresh_token_policy`},
-		"expiry without period": {`refresh_token_policy = "expire_after"`, `needs\s+refresh_token_validity_period`},
+		"period without expiry":   {`refresh_token_validity_period = 3`, `applies only when\s+refresh_token_policy`},
+		"expiry without period":   {`refresh_token_policy = "expire_after"`, `needs\s+refresh_token_validity_period`},
 		"action without required": {`high_assurance_action = "block"`, `applies only when\s+high_assurance_session_required`},
 		"required without action": {`high_assurance_session_required = true`, `high_assurance_action must say`},
 		"unknown ip relaxation":   {`ip_relaxation = "bypass"`, `ip_relaxation`},

@@ -35,9 +35,13 @@ var (
 // first, then letters, digits and single underscores, not ending in one.
 var apiNamePattern = regexp.MustCompile(`^[A-Za-z](?:[A-Za-z0-9]|_[A-Za-z0-9])*$`)
 
-// consumerKeyPattern is the documented form of a consumer key: 8 to 256
-// letters and digits.
-var consumerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,256}$`)
+// consumerKeyPattern is the documented form of a consumer key supplied at
+// creation: 8 to 256 letters and digits. Keys that Salesforce generates also
+// contain dots and underscores, which storedKeyPattern accepts.
+var (
+	consumerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,256}$`)
+	storedKeyPattern   = regexp.MustCompile(`^[A-Za-z0-9._]+$`)
+)
 
 // NewConnectedAppResource returns the salesforce_connected_app resource.
 func NewConnectedAppResource() resource.Resource {
@@ -145,7 +149,7 @@ func oauthConfigSchema() map[string]schema.Attribute {
 				"cannot be changed afterwards.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			Validators: []validator.String{
-				stringvalidator.RegexMatches(consumerKeyPattern, "must be 8 to 256 letters and digits"),
+				stringvalidator.RegexMatches(storedKeyPattern, "must contain only letters, digits, dots and underscores"),
 			},
 		},
 	}
@@ -306,18 +310,29 @@ func (r *connectedAppResource) ImportState(ctx context.Context, req resource.Imp
 // ModifyPlan rejects a changed consumer key, which Salesforce fixes when the
 // app is created.
 func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
+	keyPath := path.Root("oauth_config").AtName("consumer_key")
 	var configKey, stateKey types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("oauth_config").AtName("consumer_key"), &configKey)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("oauth_config").AtName("consumer_key"), &stateKey)...)
-	if resp.Diagnostics.HasError() || configKey.IsNull() || configKey.IsUnknown() || stateKey.IsNull() {
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, keyPath, &configKey)...)
+	if resp.Diagnostics.HasError() || configKey.IsNull() || configKey.IsUnknown() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		if !consumerKeyPattern.MatchString(configKey.ValueString()) {
+			resp.Diagnostics.AddAttributeError(keyPath, "Invalid consumer key", fmt.Sprintf("A consumer key "+
+				"supplied at creation must be 8 to 256 letters and digits, but %q is not. Remove consumer_key "+
+				"to let Salesforce generate one.", configKey.ValueString()))
+		}
+		return
+	}
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, keyPath, &stateKey)...)
+	if resp.Diagnostics.HasError() || stateKey.IsNull() {
 		return
 	}
 	if configKey.ValueString() != stateKey.ValueString() {
-		resp.Diagnostics.AddAttributeError(path.Root("oauth_config").AtName("consumer_key"),
-			"Consumer key cannot be changed",
+		resp.Diagnostics.AddAttributeError(keyPath, "Consumer key cannot be changed",
 			fmt.Sprintf("The app's consumer key is %q. Salesforce fixes the consumer key when a connected app "+
 				"is created, so it cannot become %q. Remove consumer_key from the configuration or set it to "+
 				"the current value.", stateKey.ValueString(), configKey.ValueString()))

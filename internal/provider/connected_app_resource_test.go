@@ -31,7 +31,7 @@ func TestAccConnectedApp_createUpdateImport(t *testing.T) {
 		CheckDestroy: checkConnectedAppDestroyed(org),
 		Steps: []resource.TestStep{
 			{
-				Config: org.providerConfig() + testConnectedAppConfig(name, "Orders Sync", `["Api", "Profile"]`, "false"),
+				Config: org.providerConfig() + testConnectedAppConfig(name, "Orders Sync", `["Api", "Profile"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate)},
 				},
@@ -53,21 +53,22 @@ func TestAccConnectedApp_createUpdateImport(t *testing.T) {
 				},
 			},
 			{
-				Config: org.providerConfig() + testConnectedAppConfig(name, "Orders Sync", `["Api", "Profile"]`, "false"),
+				Config: org.providerConfig() + testConnectedAppConfig(name, "Orders Sync", `["Api", "Profile"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				ResourceName:            address,
-				ImportState:             true,
-				ImportStateId:           name,
-				ImportStateVerify:       true,
-				// An import has no prior spelling to keep, so it reads the alias Profile as Basic.
-				ImportStateVerifyIgnore: []string{"oauth_config.scopes"},
+				ResourceName:      address,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
+				// deletion_protection lives only in state, and an import has no
+				// prior spelling to keep, so it reads the alias Profile as Basic.
+				ImportStateVerifyIgnore: []string{"deletion_protection", "oauth_config.scopes"},
 			},
 			{
-				Config: org.providerConfig() + testConnectedAppConfig(name, "Orders Sync v2", `["Api", "RefreshToken"]`, "false"),
+				Config: org.providerConfig() + testConnectedAppConfig(name, "Orders Sync v2", `["Api", "RefreshToken"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
 				},
@@ -86,7 +87,7 @@ func TestAccConnectedApp_createUpdateImport(t *testing.T) {
 				PreConfig: func() {
 					org.changeApp(t, name, func(app *connectedapp.App) { app.SetLabel("Renamed in Setup") })
 				},
-				Config:             org.providerConfig() + testConnectedAppConfig(name, "Orders Sync v2", `["Api", "RefreshToken"]`, "false"),
+				Config:             org.providerConfig() + testConnectedAppConfig(name, "Orders Sync v2", `["Api", "RefreshToken"]`),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
@@ -173,7 +174,7 @@ func TestAccConnectedApp_disappears(t *testing.T) {
 		t.Skip("deleting a connected app out of band would delete a real app")
 	}
 	name := "Acc_" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
-	config := org.providerConfig() + testConnectedAppConfig(name, "Gone", `["Api"]`, "false")
+	config := org.providerConfig() + testConnectedAppConfig(name, "Gone", `["Api"]`)
 
 	org.run(t, resource.TestCase{
 		CheckDestroy: checkConnectedAppDestroyed(org),
@@ -228,7 +229,7 @@ resource "salesforce_connected_app" "test" {
 			{Config: config(app.ConsumerKey())},
 			{
 				Config:      config("3MVG9CHANGEDKEY000000000"),
-				ExpectError: regexp.MustCompile(`Salesforce fixes the consumer key`),
+				ExpectError: regexp.MustCompile(`Salesforce fixes\s+the consumer key`),
 			},
 			{
 				Config: org.providerConfig() + `
@@ -244,20 +245,20 @@ removed {
 	})
 }
 
-func testConnectedAppConfig(name, label, scopes, protection string) string {
+func testConnectedAppConfig(name, label, scopes string) string {
 	return fmt.Sprintf(`
 resource "salesforce_connected_app" "test" {
   name                = %[1]q
   label               = %[2]q
   contact_email       = "integrations@example.com"
   description         = "Managed by Terraform"
-  deletion_protection = %[4]s
+  deletion_protection = false
   oauth_config = {
     callback_urls = ["https://app.example.com/oauth/callback", "https://app.example.com/oauth/alt"]
     scopes        = %[3]s
   }
 }
-`, name, label, scopes, protection)
+`, name, label, scopes)
 }
 
 // checkConnectedAppDestroyed checks that destroy deleted every app in state.

@@ -27,9 +27,9 @@ const DefaultAPIVersion = "68.0"
 const MinAPIVersion = 49.0
 
 var (
-	_ provider.Provider                       = &salesforceProvider{}
-	_ provider.ProviderWithConfigValidators   = &salesforceProvider{}
-	_ provider.ProviderWithValidateConfig     = &salesforceProvider{}
+	_ provider.Provider                     = &salesforceProvider{}
+	_ provider.ProviderWithConfigValidators = &salesforceProvider{}
+	_ provider.ProviderWithValidateConfig   = &salesforceProvider{}
 )
 
 type salesforceProvider struct {
@@ -121,7 +121,10 @@ func (p *salesforceProvider) Resources(_ context.Context) []func() resource.Reso
 }
 
 func (p *salesforceProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewProfileDataSource,
+		NewPermissionSetDataSource,
+	}
 }
 
 // providerData is what Configure hands to every resource and data source.

@@ -170,7 +170,7 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 	case key != "":
 		s.auth.PrivateKeyPEM = []byte(key)
 	case keyFile != "":
-		pem, err := os.ReadFile(keyFile)
+		pem, err := os.ReadFile(keyFile) //nolint:gosec // the path is the private_key_file setting, read as asked
 		if err != nil {
 			diags.AddAttributeError(path.Root("private_key_file"), "Invalid provider configuration",
 				fmt.Sprintf("Cannot read the private key file %q: %s.", keyFile, errors.Unwrap(err)))

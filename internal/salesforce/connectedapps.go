@@ -44,13 +44,14 @@ func (c *Client) FindConnectedApps(ctx context.Context, names []string) (map[str
 // message.
 func (c *Client) CreateConnectedApp(ctx context.Context, app *connectedapp.App) error {
 	defer c.invalidateAppList()
-	return c.saveConnectedApp(ctx, "creating", app, c.metadata.Create)
+	return c.saveConnectedApp(ctx, "creating", app.ForCreate(), c.metadata.Create)
 }
 
-// UpdateConnectedApp replaces the connected app with app. A missing app
+// UpdateConnectedApp replaces the connected app with app, sent without its
+// consumer key and secret, which Salesforce fixes at creation. A missing app
 // gives an error wrapping both ErrNotFound and *metadata.SaveError.
 func (c *Client) UpdateConnectedApp(ctx context.Context, app *connectedapp.App) error {
-	return c.saveConnectedApp(ctx, "updating", app, c.metadata.Update)
+	return c.saveConnectedApp(ctx, "updating", app.ForUpdate(), c.metadata.Update)
 }
 
 type saveFunc func(ctx context.Context, typ string, comps []*xmltree.Element) ([]metadata.SaveResult, error)
@@ -87,7 +88,7 @@ func (c *Client) RenameConnectedApp(ctx context.Context, oldName, newName string
 }
 
 // resultError wraps a SaveResult error with the action and app name, and
-// with ErrNotFound when the error says the app does not exist.
+// also with ErrNotFound when the error reports a missing app.
 func resultError(action, name string, err error) error {
 	switch {
 	case err == nil:
@@ -102,9 +103,9 @@ func resultError(action, name string, err error) error {
 // FindConnectedAppProperties returns the listMetadata entry of the connected
 // app name, which carries its id, namespace and audit fields. The list is
 // fetched once and kept until a create, delete or rename through this
-// Client; when name is missing from a kept list, the list is fetched again
-// in case another process created the app. A missing app gives an error
-// wrapping ErrNotFound.
+// Client. When name is missing from a kept list, the list is fetched again,
+// because another process may have created the app. A missing app gives an
+// error wrapping ErrNotFound.
 func (c *Client) FindConnectedAppProperties(ctx context.Context, name string) (*metadata.FileProperties, error) {
 	c.listMu.Lock()
 	defer c.listMu.Unlock()

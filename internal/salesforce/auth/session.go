@@ -85,7 +85,7 @@ func (s *Session) Refresh(ctx context.Context, rejected string) (string, error) 
 		return s.accessToken, nil
 	}
 	if s.flow == FlowAccessToken {
-		return "", errors.New("Salesforce rejected the configured access_token (expired or revoked); " +
+		return "", errors.New("access_token rejected: Salesforce no longer accepts it (expired or revoked); " +
 			"supply a new access_token, or configure a flow that can refresh: JWT bearer, refresh token " +
 			"or client credentials")
 	}
@@ -149,6 +149,9 @@ func (s *Session) instanceURLFrom(tok *oauth2.Token) (string, error) {
 	return raw, nil
 }
 
+// jwtConfig signs an RS256 assertion with iss = client_id, sub = username,
+// aud and exp, the claims the Salesforce JWT bearer flow reads. The jwt
+// package also adds iat and prn (a copy of sub).
 func (s *Session) jwtConfig() *jwt.Config {
 	return &jwt.Config{
 		Email:      s.cfg.ClientID,

@@ -167,7 +167,7 @@ func TestJWTBearerFlow(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Token: %v", err)
 			}
-			if token != "00Dxx!jwt-token" {
+			if token != "00Dxx!jwt-token" { //nolint:gosec // test fixture, not a credential
 				t.Errorf("token = %q", token)
 			}
 			if instance != ts.URL {
@@ -404,7 +404,9 @@ func TestTokenErrorMapping(t *testing.T) {
 		return Config{LoginURL: loginURL, ClientID: "cid", Username: "u@example.com", PrivateKeyPEM: pkcs1PEM(key)}
 	}
 	refreshConfig := func(loginURL string) Config {
-		return Config{LoginURL: loginURL, ClientID: "cid", ClientSecret: "top-secret-value", RefreshToken: "5Aep-refresh"}
+		return Config{ //nolint:gosec // test fixture, not a credential
+			LoginURL: loginURL, ClientID: "cid", ClientSecret: "top-secret-value", RefreshToken: "5Aep-refresh",
+		}
 	}
 	ccConfig := func(loginURL string) Config {
 		return Config{LoginURL: loginURL, ClientID: "cid", ClientSecret: "top-secret-value"}

@@ -53,3 +53,24 @@ func (a *App) Clone() *App {
 func (a *App) Equal(b *App) bool {
 	return xmltree.Equal(a.root, b.root)
 }
+
+// ForCreate returns a copy of the component ready for createMetadata, with
+// its children in schema order.
+func (a *App) ForCreate() *App {
+	out := a.Clone()
+	sortChildren(out.root, "ConnectedApp")
+	return out
+}
+
+// ForUpdate returns a copy of the component ready for updateMetadata: in
+// schema order, and without consumerKey and consumerSecret, which Salesforce
+// accepts only when an app is created. Real consumer keys also contain dots
+// and underscores that a create would reject.
+func (a *App) ForUpdate() *App {
+	out := a.ForCreate()
+	if oauth := out.root.Child("oauthConfig"); oauth != nil {
+		oauth.RemoveChildren("consumerKey")
+		oauth.RemoveChildren("consumerSecret")
+	}
+	return out
+}

@@ -172,3 +172,22 @@ func TestPolicyEditKeepsOtherElements(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestForUpdateSortsAndDropsIdentity(t *testing.T) {
+	app := parse(t, `<ConnectedApp><label>L</label><futureTop>1</futureTop><contactEmail>a@example.com</contactEmail>`+
+		`<oauthConfig><scopes>Api</scopes><consumerKey>3MVG9.a_b</consumerKey><callbackUrl>x</callbackUrl><consumerSecret>s</consumerSecret></oauthConfig>`+
+		`<ipRanges><start>1</start><end>2</end></ipRanges></ConnectedApp>`)
+	out := app.ForUpdate()
+	if got := childNames(out.Element()); got != "contactEmail,ipRanges,label,futureTop,oauthConfig" {
+		t.Errorf("children %s", got)
+	}
+	if got := childNames(out.Element().Child("oauthConfig")); got != "callbackUrl,scopes" {
+		t.Errorf("oauthConfig children %s", got)
+	}
+	if got := childNames(out.Element().Child("ipRanges")); got != "end,start" {
+		t.Errorf("ipRanges children %s", got)
+	}
+	if app.ConsumerKey() != "3MVG9.a_b" {
+		t.Error("ForUpdate changed the original")
+	}
+}

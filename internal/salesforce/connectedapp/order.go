@@ -1,6 +1,10 @@
 package connectedapp
 
-import "github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/xmltree"
+import (
+	"sort"
+
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/xmltree"
+)
 
 // elementOrder lists the children of each complex type in the order the
 // Metadata API WSDL (version 63.0) declares them. A setter inserts a new
@@ -26,6 +30,30 @@ var elementOrder = map[string][]string{
 	},
 	"oauthPolicy":   {"ipRelaxation", "isTokenExchangeFlowEnabled", "refreshTokenPolicy", "singleLogoutUrl"},
 	"sessionPolicy": {"policyAction", "sessionLevel", "sessionTimeout"},
+	"attributes":    {"formula", "key"},
+	"ipRanges":      {"description", "end", "start"},
+	"canvasConfig": {
+		"accessMethod", "canvasUrl", "lifecycleClass", "locations", "options", "samlInitiationMethod",
+	},
+	"mobileAppConfig": {
+		"applicationBinaryFile", "applicationBinaryFileName", "applicationBundleIdentifier",
+		"applicationFileLength", "applicationIconFile", "applicationIconFileName",
+		"applicationInstallUrl", "devicePlatform", "deviceType", "minimumOsVersion", "privateApp",
+		"version",
+	},
+	"samlConfig": {
+		"acsUrl", "certificate", "encryptionCertificate", "encryptionType", "entityUrl", "issuer",
+		"samlIdpSLOBindingEnum", "samlNameIdFormat", "samlSigningAlgoType", "samlSloUrl",
+		"samlSubjectCustomAttr", "samlSubjectType",
+	},
+	"idTokenConfig": {
+		"idTokenAudience", "idTokenIncludeAttributes", "idTokenIncludeCustomPerms",
+		"idTokenIncludeStandardClaims", "idTokenValidity",
+	},
+	"assetTokenConfig": {
+		"assetAudiences", "assetIncludeAttributes", "assetIncludeCustomPerms", "assetSigningCertId",
+		"assetValidityPeriod",
+	},
 }
 
 func rank(parent, name string) int {
@@ -104,4 +132,37 @@ func setList(parent *xmltree.Element, name string, values []string) {
 		els[i] = xmltree.NewText(name, v)
 	}
 	insertAt(parent, at, els...)
+}
+
+// sortChildren orders the children of el, and of its known complex children,
+// as the schema declares them. An element the schema does not list keeps its
+// place after the known element it followed. Repeated elements keep their
+// relative order.
+func sortChildren(el *xmltree.Element, typeName string) {
+	if _, ok := elementOrder[typeName]; !ok || len(el.Children) < 2 {
+		return
+	}
+	ranks := make([]int, len(el.Children))
+	last := -1
+	for i, c := range el.Children {
+		if r := rank(typeName, c.Name); r >= 0 {
+			last = r
+		}
+		ranks[i] = last
+	}
+	idx := make([]int, len(el.Children))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ranks[idx[a]] < ranks[idx[b]] })
+	sorted := make([]*xmltree.Element, len(idx))
+	for i, j := range idx {
+		sorted[i] = el.Children[j]
+	}
+	el.Children = sorted
+	for _, c := range el.Children {
+		if _, ok := elementOrder[c.Name]; ok {
+			sortChildren(c, c.Name)
+		}
+	}
 }

@@ -120,7 +120,7 @@ func (c *Client) save(ctx context.Context, operation, typ string, comps []*xmltr
 			names[i], _ = comp.ChildText("fullName")
 			el := &xmltree.Element{Name: "metadata", Type: typ, Children: comp.Children}
 			if err := el.Encode(&payload, xmltree.EncodeOptions{}); err != nil {
-				return nil, fmt.Errorf("Metadata API %s: encoding %s %q: %w", operation, typ, names[i], err)
+				return nil, fmt.Errorf("%s: encoding %s %q: %w", operation, typ, names[i], err)
 			}
 		}
 		results, err := c.saveCall(ctx, call{
@@ -187,7 +187,7 @@ func (c *Client) saveCall(ctx context.Context, cl call, want int) ([]SaveResult,
 	}
 	elements := resp.ChildrenNamed("result")
 	if len(elements) != want {
-		return nil, fmt.Errorf("Metadata API %s: expected %d results, got %d", cl.operation, want, len(elements))
+		return nil, fmt.Errorf("%s: expected %d results, got %d", cl.operation, want, len(elements))
 	}
 	results := make([]SaveResult, len(elements))
 	for i, el := range elements {
@@ -220,7 +220,7 @@ func (c *Client) List(ctx context.Context, typ string) ([]FileProperties, error)
 		}
 		props, err := parseFileProperties(el)
 		if err != nil {
-			return nil, fmt.Errorf("Metadata API listMetadata: %w", err)
+			return nil, fmt.Errorf("listMetadata: %w", err)
 		}
 		out = append(out, props)
 	}

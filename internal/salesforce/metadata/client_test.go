@@ -84,7 +84,8 @@ func (r soapRequest) texts(name string) []string {
 	return out
 }
 
-// soapServer answers each request with respond(request) as status and body.
+// soapServer records each request and sends the status and body that
+// respond returns for it.
 type soapServer struct {
 	mu       sync.Mutex
 	requests []soapRequest
@@ -602,5 +603,20 @@ func TestResultCountMismatch(t *testing.T) {
 	_, err := c.Delete(context.Background(), "ConnectedApp", []string{"A", "B"})
 	if err == nil || !strings.Contains(err.Error(), "expected 2 results, got 0") {
 		t.Errorf("error = %v, want a result count mismatch", err)
+	}
+}
+
+func TestIsNotFoundOnlyForTheComponent(t *testing.T) {
+	missingApp := &SaveError{FullName: "Missing_App", Errors: []Error{{
+		StatusCode: "INVALID_CROSS_REFERENCE_KEY", Message: "In field: fullName - no ConnectedApp named Missing_App found",
+	}}}
+	missingProfile := &SaveError{FullName: "My_App", Errors: []Error{{
+		StatusCode: "INVALID_CROSS_REFERENCE_KEY", Message: "In field: profileName - no Profile named Sales Rep found",
+	}}}
+	if !IsNotFound(missingApp) {
+		t.Error("a missing app is not reported as not found")
+	}
+	if IsNotFound(missingProfile) {
+		t.Error("a missing profile inside the app is reported as the app not found")
 	}
 }

@@ -59,8 +59,11 @@ func (e *SaveError) Error() string {
 }
 
 // notFoundMessage matches the message Salesforce gives for a missing
-// component, such as "no ConnectedApp named Missing_App found".
-var notFoundMessage = regexp.MustCompile(`(?i)no .* named .* found`)
+// component, such as "no ConnectedApp named Missing_App found", and captures
+// the name. The same status and wording also report a missing profile or
+// permission set named inside the component, so the name must be the
+// component's own.
+var notFoundMessage = regexp.MustCompile(`(?i)no \S+ named (.+?) found`)
 
 // IsNotFound reports whether err is a *SaveError for a component that does
 // not exist: status INVALID_CROSS_REFERENCE_KEY with a "no <type> named
@@ -71,7 +74,11 @@ func IsNotFound(err error) bool {
 		return false
 	}
 	for _, item := range saveErr.Errors {
-		if item.StatusCode == "INVALID_CROSS_REFERENCE_KEY" && notFoundMessage.MatchString(item.Message) {
+		if item.StatusCode != "INVALID_CROSS_REFERENCE_KEY" {
+			continue
+		}
+		m := notFoundMessage.FindStringSubmatch(item.Message)
+		if m != nil && (saveErr.FullName == "" || strings.EqualFold(m[1], saveErr.FullName)) {
 			return true
 		}
 	}

@@ -88,10 +88,10 @@ func (c *Client) do(ctx context.Context, cl call) (*xmltree.Element, error) {
 		return nil, &HTTPError{Operation: cl.operation, Status: resp.Status}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("Metadata API %s: parsing the response: %w", cl.operation, err)
+		return nil, fmt.Errorf("%s: parsing the SOAP response: %w", cl.operation, err)
 	}
 	if want := cl.operation + "Response"; result.Name != want {
-		return nil, fmt.Errorf("Metadata API %s: expected <%s> in the SOAP body, got <%s>", cl.operation, want, result.Name)
+		return nil, fmt.Errorf("%s: expected <%s> in the SOAP body, got <%s>", cl.operation, want, result.Name)
 	}
 	return result, nil
 }

@@ -83,7 +83,7 @@ type queryPage struct {
 }
 
 // Query runs soql and calls each with every record, following
-// nextRecordsUrl until the response says done. An error from each stops
+// nextRecordsUrl until a response has done set. An error from each stops
 // the query and is returned.
 func (c *Client) Query(ctx context.Context, soql string, each func(json.RawMessage) error) error {
 	path := c.base + "/query?" + url.Values{"q": {soql}}.Encode()
@@ -185,7 +185,7 @@ func parseAPIError(resp *transport.Response) *APIError {
 	if json.Unmarshal(resp.Body, &apiErr.Errors) == nil {
 		return apiErr
 	}
-	// The OAuth layer answers some 401s with {"error": ..., "error_description": ...}.
+	// A body in the OAuth form {"error": ..., "error_description": ...} becomes one item.
 	var single struct {
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`

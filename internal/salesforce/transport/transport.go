@@ -118,8 +118,8 @@ func New(tokens TokenSource, opts Options) *Client {
 }
 
 // Do sends req with the current token. When req.SessionRejected matches
-// the response, Do refreshes the token once and sends req once more; a
-// second rejection is returned as the response for the caller to report.
+// the response, Do refreshes the token once and sends req once more. A
+// second rejection comes back as the response, for the caller to report.
 // Do returns an error only when no response arrived.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	token, instanceURL, err := c.tokens.Token(ctx)
@@ -174,7 +174,7 @@ func (c *Client) send(ctx context.Context, req *Request, token, instanceURL stri
 		c.logCall(ctx, req, 0, time.Since(start))
 		return nil, fmt.Errorf("%s: sending %s %s: %w", req.Operation, req.Method, pathOnly(req.Path), unwrapURLError(err))
 	}
-	defer httpResp.Body.Close()
+	defer func() { _ = httpResp.Body.Close() }()
 
 	body, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
 	c.logCall(ctx, req, httpResp.StatusCode, time.Since(start))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -46,11 +47,11 @@ func (f *fakeTokens) Refresh(_ context.Context, rejected string) (string, error)
 }
 
 func tokenName(n int) string {
-	return "token-" + string(rune('0'+n))
+	return fmt.Sprintf("token-%d", n)
 }
 
-// recorder is a server that answers 401 while the Authorization header
-// holds a token in reject, and records every request.
+// recorder is a server that returns 401 while the Authorization header
+// contains a token in reject, and records every request.
 type recorder struct {
 	mu      sync.Mutex
 	auth    []string
@@ -204,6 +205,14 @@ func TestAPIUsage(t *testing.T) {
 	}
 	if used, _, _ := c.APIUsage(); used != 10018 {
 		t.Errorf("APIUsage used = %d after a header without api-usage, want the last value 10018", used)
+	}
+
+	rec.limitHd = "api-usage=25/5000; per-app-api-usage=17/250(appName=sample)"
+	if _, err := c.Do(context.Background(), restRequest()); err != nil {
+		t.Fatal(err)
+	}
+	if used, limit, _ := c.APIUsage(); used != 25 || limit != 5000 {
+		t.Errorf("APIUsage = %d, %d from a header with both entries, want 25, 5000", used, limit)
 	}
 }
 

@@ -1,0 +1,17 @@
+package orgsim
+
+import "sort"
+
+// IssuedTokens returns every access token the org has accepted or issued and
+// not yet expired, pre-issued ones included. Tests use it to search logs for
+// leaked tokens.
+func (o *Org) IssuedTokens() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	tokens := make([]string, 0, len(o.sessions))
+	for token := range o.sessions {
+		tokens = append(tokens, token)
+	}
+	sort.Strings(tokens)
+	return tokens
+}
