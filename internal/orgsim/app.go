@@ -54,8 +54,8 @@ func (a *connectedApp) clone() *connectedApp {
 // readOnly reports whether the app belongs to an installed managed package,
 // which subscriber orgs can neither read through readMetadata nor change.
 //
-// NOTE: managed-package apps reading back as nil and rejecting updates is
-// inferred from reports about non-local apps; no public sample confirms it.
+// NOTE: that managed-package apps read back as nil and reject changes is
+// unconfirmed.
 func (a *connectedApp) readOnly() bool {
 	return a.manageableState == "installed" || a.manageableState == "deprecated"
 }

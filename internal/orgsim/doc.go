@@ -1,9 +1,9 @@
-// Package orgsim is a simulated Salesforce org for tests. It serves, on a
-// loopback address, the wire formats a connected-app provider uses: the
-// OAuth 2.0 token endpoint and identity URL, the CRUD calls of the Metadata
-// SOAP API for the ConnectedApp type, and the REST query and sObject
-// resources for Organization, Profile, PermissionSet, SetupEntityAccess and
-// ConnectedApplication.
+// Package orgsim is a simulated Salesforce org for tests. It serves the wire
+// formats a connected-app provider uses on a loopback address. These are
+// the OAuth 2.0 token endpoint and identity URL, the CRUD calls of the
+// Metadata SOAP API for the ConnectedApp type, and the REST query and
+// sObject resources for Organization, Profile, PermissionSet,
+// SetupEntityAccess and ConnectedApplication.
 //
 // The org is meant to be at least as strict as Salesforce is documented to
 // be, so that tests passing here also pass against a real org. Where
@@ -19,7 +19,9 @@
 // children in XSD order at every level, no unknown elements, required
 // elements present, and valid values. Leaf text is trimmed, elements that
 // are nil or empty are dropped, and scopes are stored in their canonical
-// form.
+// form. An update may carry elements identical to stored ones without these
+// checks, so that a loaded app can be written back as it reads. Stored
+// elements newer than the call's API version survive an update.
 //
 // readMetadata renders a record from the stored tree with these changes,
 // for loaded and written apps alike:
@@ -29,10 +31,10 @@
 //     OfflineAccess as RefreshToken, duplicates are dropped, and the order
 //     is the scope enumeration order;
 //   - profileName and permissionSetName are rendered from the
-//     SetupEntityAccess rows of the app (profiles by Setup name, permission
-//     sets by label), merged with loaded names that matched nothing, in
-//     creation order; they sit where the loaded file had them, or at their
-//     schema position;
+//     SetupEntityAccess rows of the app, profiles by Setup name and
+//     permission sets by label. Loaded names that matched nothing are merged
+//     in, all in creation order. The lists sit where the loaded file had
+//     them, or else at their schema position;
 //   - elements newer than the request's API version are left out.
 //
 // Apps of an installed managed package read back as nil and cannot be
@@ -44,8 +46,8 @@
 // which app. Every profile owns a hidden permission set, so a profile grant
 // is a row under that permission set. An updateMetadata that carries
 // profileName elements sets the app's profile grants to exactly those
-// profiles, and a single empty profileName clears them; one that carries
-// none leaves them alone. permissionSetName works the same way. REST
+// profiles, and a single empty profileName clears them. An update without
+// profileName elements leaves the profile grants alone. permissionSetName works the same way. REST
 // creates and deletes of SetupEntityAccess rows show up in the next
 // readMetadata, and list changes made through the Metadata API show up in
 // the next query.

@@ -51,36 +51,6 @@ func (s *orgState) deleteApp(app *connectedApp) {
 	delete(s.apps, strings.ToLower(app.fullName))
 }
 
-// profileByName returns the profile whose Setup name is name, or nil.
-func (s *orgState) profileByName(name string) *profile {
-	for _, p := range s.profiles {
-		if p.name == name {
-			return p
-		}
-	}
-	return nil
-}
-
-// permissionSetByListName resolves a permissionSetName entry. It matches the
-// label first and then the API name, with or without namespace prefix.
-//
-// NOTE: that permissionSetName holds the label is inferred from retrieved
-// files whose values contain spaces; it is unconfirmed. When several
-// permission sets share a label, the one added first wins.
-func (s *orgState) permissionSetByListName(name string) *permissionSet {
-	for _, ps := range s.permissionSets {
-		if ps.profile == nil && ps.label == name {
-			return ps
-		}
-	}
-	for _, ps := range s.permissionSets {
-		if ps.profile == nil && (ps.name == name || ps.qualifiedName() == name) {
-			return ps
-		}
-	}
-	return nil
-}
-
 func (s *orgState) permissionSetByID(id string) *permissionSet {
 	for _, ps := range s.permissionSets {
 		if sameID(ps.id, id) {
@@ -208,41 +178,110 @@ func (e saveError) Error() string {
 	return e.statusCode + ": " + e.message
 }
 
-// resolveProfiles maps profileName values of an API write to profiles.
-func (s *orgState) resolveProfiles(names []string) ([]*permissionSet, []saveError) {
-	var parents []*permissionSet
-	var errs []saveError
-	for _, name := range names {
-		p := s.profileByName(name)
-		if p == nil {
-			// NOTE: the status code and text for an unknown profile name
-			// are unconfirmed.
-			errs = append(errs, saveError{"INVALID_CROSS_REFERENCE_KEY",
-				fmt.Sprintf("In field: profileName - no Profile named %s found", name), []string{"profileName"}})
-			continue
-		}
-		parents = append(parents, p.ownedSet)
-	}
-	return parents, errs
+// resolveProfiles maps the profileName values of an API write to the
+// permission sets the profiles own. loose holds the app's stored names that
+// match no profile. Writing one of them back keeps it, so that an app can be
+// written back as it was read.
+//
+// NOTE: retrieved lists can repeat a profile name, such as "Authenticated
+// Website", so Setup names need not be unique. Each repeat takes the next
+// profile of that name, and further repeats are ignored. Salesforce's
+// handling is unconfirmed.
+func (s *orgState) resolveProfiles(names []string, loose []looseName) ([]*permissionSet, []looseName, []saveError) {
+	return resolveNames("profileName", "Profile", names, loose, s.nextProfile)
 }
 
-// resolvePermissionSets maps permissionSetName values of an API write to
-// permission sets.
-func (s *orgState) resolvePermissionSets(names []string) ([]*permissionSet, []saveError) {
-	var parents []*permissionSet
-	var errs []saveError
-	for _, name := range names {
-		ps := s.permissionSetByListName(name)
-		if ps == nil {
-			// NOTE: the status code and text for an unknown permission set
-			// name are unconfirmed.
-			errs = append(errs, saveError{"INVALID_CROSS_REFERENCE_KEY",
-				fmt.Sprintf("In field: permissionSetName - no PermissionSet named %s found", name), []string{"permissionSetName"}})
+// resolvePermissionSets maps the permissionSetName values of an API write
+// to permission sets, matching labels first and then API names, with the
+// same handling of repeats and loose names as resolveProfiles.
+//
+// NOTE: that permissionSetName holds the label is inferred from retrieved
+// files whose values contain spaces; it is unconfirmed.
+func (s *orgState) resolvePermissionSets(names []string, loose []looseName) ([]*permissionSet, []looseName, []saveError) {
+	return resolveNames("permissionSetName", "PermissionSet", names, loose, s.nextPermissionSet)
+}
+
+// nextProfile returns the permission set owned by the first profile whose
+// Setup name is name and whose set is not taken, and whether any profile
+// has that name.
+func (s *orgState) nextProfile(name string, taken map[*permissionSet]bool) (*permissionSet, bool) {
+	exists := false
+	for _, p := range s.profiles {
+		if p.name != name {
 			continue
 		}
-		parents = append(parents, ps)
+		exists = true
+		if !taken[p.ownedSet] {
+			return p.ownedSet, true
+		}
 	}
-	return parents, errs
+	return nil, exists
+}
+
+// nextPermissionSet returns the first untaken permission set whose label is
+// name, else the first whose API name (with or without namespace prefix)
+// is name, and whether any permission set matches at all.
+func (s *orgState) nextPermissionSet(name string, taken map[*permissionSet]bool) (*permissionSet, bool) {
+	exists := false
+	for _, byLabel := range []bool{true, false} {
+		for _, ps := range s.permissionSets {
+			if ps.profile != nil {
+				continue
+			}
+			match := ps.label == name
+			if !byLabel {
+				match = ps.name == name || ps.qualifiedName() == name
+			}
+			if !match {
+				continue
+			}
+			exists = true
+			if !taken[ps] {
+				return ps, true
+			}
+		}
+	}
+	return nil, exists
+}
+
+// resolveNames resolves written list values with find, which returns the
+// next untaken match and whether any match exists.
+func resolveNames(field, typeName string, names []string, loose []looseName,
+	find func(name string, taken map[*permissionSet]bool) (*permissionSet, bool)) ([]*permissionSet, []looseName, []saveError) {
+	var parents []*permissionSet
+	var kept []looseName
+	var errs []saveError
+	taken := map[*permissionSet]bool{}
+	usedLoose := map[int]bool{}
+	keptNames := map[string]bool{}
+	for _, name := range names {
+		ps, exists := find(name, taken)
+		if ps != nil {
+			taken[ps] = true
+			parents = append(parents, ps)
+			continue
+		}
+		if exists {
+			continue
+		}
+		matched := false
+		for i, l := range loose {
+			if !usedLoose[i] && l.name == name {
+				usedLoose[i], matched = true, true
+				kept = append(kept, l)
+				keptNames[name] = true
+				break
+			}
+		}
+		if matched || keptNames[name] {
+			continue
+		}
+		// NOTE: the status code and text for a name that matches nothing
+		// are unconfirmed.
+		errs = append(errs, saveError{"INVALID_CROSS_REFERENCE_KEY",
+			fmt.Sprintf("In field: %s - no %s named %s found", field, typeName, name), []string{field}})
+	}
+	return parents, kept, errs
 }
 
 // managedParentError is the error for adding or removing access through a
@@ -259,12 +298,12 @@ func managedParentError(ps *permissionSet) saveError {
 // planGrantChange checks that the app's grants of one kind (profile-owned
 // parents or not) can become exactly want, without changing anything.
 func (s *orgState) planGrantChange(app *connectedApp, profileOwned bool, want []*permissionSet) (add []*permissionSet, remove []*grant, errs []saveError) {
-	wanted := map[*permissionSet]bool{}
+	desired := map[*permissionSet]bool{}
 	for _, ps := range want {
-		wanted[ps] = true
+		desired[ps] = true
 	}
 	for _, g := range s.grantsOf(app) {
-		if (g.parent.profile != nil) != profileOwned || wanted[g.parent] {
+		if (g.parent.profile != nil) != profileOwned || desired[g.parent] {
 			continue
 		}
 		if g.parent.namespacePrefix != "" {

@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"encoding/xml"
 	"io"
 	"math/big"
 	"net/http"
@@ -198,6 +197,7 @@ func restDo(t *testing.T, srv *Server, method, token, path string, body any, out
 		}
 		reader = bytes.NewReader(b)
 	}
+
 	req, err := http.NewRequest(method, srv.URL+path, reader)
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +213,7 @@ func restDo(t *testing.T, srv *Server, method, token, path string, body any, out
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+
 	raw, _ := io.ReadAll(resp.Body)
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -350,11 +351,4 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// xmlEscape escapes s for use in an element's text.
-func xmlEscape(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
 }

@@ -9,8 +9,8 @@ import (
 // Key prefixes of the record types the simulated org stores. Organization,
 // User, Profile and PermissionSet prefixes are the documented ones.
 //
-// NOTE: 0H4 for ConnectedApplication and 0J0 for SetupEntityAccess are taken
-// from Ids seen in public samples and are unconfirmed.
+// NOTE: the prefixes 0H4 for ConnectedApplication and 0J0 for
+// SetupEntityAccess are unconfirmed.
 const (
 	prefixOrganization         = "00D"
 	prefixUser                 = "005"

@@ -143,9 +143,10 @@ var manageableStates = []string{
 // ConnectedApp document as a source file holds it, accepted as real orgs
 // hold such data: unknown elements, any order, and content after the root
 // element (which is ignored). A fullName child, when present, must equal
-// fullName. profileName and permissionSetName entries that name a profile
-// (by Setup name) or permission set (by label, then API name) of the org
-// become SetupEntityAccess rows; the others are kept as strings.
+// fullName. A profileName entry that is the Setup name of a profile of the
+// org becomes a SetupEntityAccess row, and so does a permissionSetName
+// entry that is a permission set's label or API name. Other entries are
+// kept as strings.
 func (o *Org) LoadConnectedApp(fullName string, xml []byte, props LoadProps) error {
 	if strings.TrimSpace(fullName) == "" {
 		return errors.New("orgsim: LoadConnectedApp needs a fullName")
@@ -202,21 +203,26 @@ func (o *Org) LoadConnectedApp(fullName string, xml []byte, props LoadProps) err
 	}
 	o.state.apps[strings.ToLower(fullName)] = app
 
-	for _, el := range tree.ChildrenNamed("profileName") {
+	app.looseProfiles = o.loadGrants(app, tree.ChildrenNamed("profileName"), o.state.nextProfile)
+	app.loosePermissionSets = o.loadGrants(app, tree.ChildrenNamed("permissionSetName"), o.state.nextPermissionSet)
+	return nil
+}
+
+// loadGrants turns the list entries of a loaded app into SetupEntityAccess
+// rows where find resolves them, and returns the others as loose names.
+// The caller holds o.mu.
+func (o *Org) loadGrants(app *connectedApp, entries []*xmltree.Element,
+	find func(name string, taken map[*permissionSet]bool) (*permissionSet, bool)) []looseName {
+	var loose []looseName
+	taken := map[*permissionSet]bool{}
+	for _, el := range entries {
 		seq := o.nextSeq()
-		if p := o.state.profileByName(el.Text); p != nil && o.state.findGrant(p.ownedSet, app) == nil {
-			o.state.grants = append(o.state.grants, &grant{id: newID(prefixSetupEntityAccess, seq), parent: p.ownedSet, app: app, seq: seq})
-			continue
-		}
-		app.looseProfiles = append(app.looseProfiles, looseName{el.Text, seq})
-	}
-	for _, el := range tree.ChildrenNamed("permissionSetName") {
-		seq := o.nextSeq()
-		if ps := o.state.permissionSetByListName(el.Text); ps != nil && o.state.findGrant(ps, app) == nil {
+		if ps, _ := find(el.Text, taken); ps != nil {
+			taken[ps] = true
 			o.state.grants = append(o.state.grants, &grant{id: newID(prefixSetupEntityAccess, seq), parent: ps, app: app, seq: seq})
 			continue
 		}
-		app.loosePermissionSets = append(app.loosePermissionSets, looseName{el.Text, seq})
+		loose = append(loose, looseName{el.Text, seq})
 	}
-	return nil
+	return loose
 }

@@ -159,8 +159,8 @@ func checkRequestStructure(body *xmltree.Element, seq []elementDef) error {
 
 // checkMetadataType faults for every type but ConnectedApp.
 //
-// NOTE: real orgs support many more metadata types; the simulated org has
-// only ConnectedApp and answers others as an org without the type would.
+// NOTE: real orgs support many more metadata types. The simulated org has
+// only ConnectedApp and rejects others as an org without the type would.
 func checkMetadataType(typeName string) *soapFault {
 	if strings.TrimSpace(typeName) != "ConnectedApp" {
 		return apiFault("INVALID_TYPE", "This type of metadata is not available for this organization")
@@ -172,8 +172,8 @@ func checkMetadataType(typeName string) *soapFault {
 //
 // NOTE: the exception code and text for exceeding the limit are
 // unconfirmed.
-func tooManyComponents(limit int, what string) *soapFault {
-	return apiFault("EXCEEDED_ID_LIMIT", fmt.Sprintf("record limit reached. cannot submit more than %d %s in this operation", limit, what))
+func tooManyComponents(limit int, unit string) *soapFault {
+	return apiFault("EXCEEDED_ID_LIMIT", fmt.Sprintf("record limit reached. cannot submit more than %d %s in this operation", limit, unit))
 }
 
 func (o *Org) readMetadata(call *metadataCall, body *xmltree.Element) (*xmltree.Element, *soapFault) {

@@ -427,6 +427,7 @@ func TestListMetadata(t *testing.T) {
 		LoadProps{NamespacePrefix: "pkg"}); err != nil {
 		t.Fatal(err)
 	}
+
 	res := soapCall(t, srv, "63.0", testToken, "", "<listMetadata><queries><type>ConnectedApp</type></queries><asOfVersion>63.0</asOfVersion></listMetadata>")
 	results := res.body.ChildrenNamed("result")
 	if len(results) != 2 {
@@ -437,6 +438,7 @@ func TestListMetadata(t *testing.T) {
 		name, _ := r.ChildText("fullName")
 		byName[name] = r
 	}
+
 	local := byName["Listed"]
 	if file, _ := local.ChildText("fileName"); file != "connectedApps/Listed.connectedApp" {
 		t.Errorf("fileName = %q", file)
@@ -447,6 +449,7 @@ func TestListMetadata(t *testing.T) {
 	if local.Child("namespacePrefix") != nil {
 		t.Errorf("local app has a namespacePrefix")
 	}
+
 	managed := byName["pkg__Vendor"]
 	if state, _ := managed.ChildText("manageableState"); state != "installed" {
 		t.Errorf("managed manageableState = %q", state)
@@ -532,5 +535,61 @@ func TestCallCounts(t *testing.T) {
 	srv.Org.ResetCalls()
 	if len(srv.Org.Calls()) != 0 {
 		t.Errorf("ResetCalls left %v", srv.Org.Calls())
+	}
+}
+
+func TestStoredValuesWriteBack(t *testing.T) {
+	srv := creatingOrg(t)
+	loaded := `<ConnectedApp><contactEmail>{USEREMAIL}</contactEmail><label>Template</label><oauthConfig><callbackUrl>https://x</callbackUrl>` +
+		`<consumerKey>3MVG9Dotted.Key_1</consumerKey><scopes>ChatbotApi</scopes></oauthConfig></ConnectedApp>`
+	if err := srv.Org.LoadConnectedApp("Template", []byte(loaded), LoadProps{}); err != nil {
+		t.Fatal(err)
+	}
+	same := "<fullName>Template</fullName><contactEmail>{USEREMAIL}</contactEmail><label>Template</label><oauthConfig><callbackUrl>https://x</callbackUrl>" +
+		"<consumerKey>3MVG9Dotted.Key_1</consumerKey><scopes>ChatbotApi</scopes></oauthConfig>"
+	if r := updateApps(t, srv, same); !resultSuccess(r[0]) {
+		t.Errorf("writing back stored values failed: %s", r[0])
+	}
+	changedEmail := strings.Replace(same, "{USEREMAIL}", "{OTHER}", 1)
+	if r := updateApps(t, srv, changedEmail); resultSuccess(r[0]) || resultCodes(r[0])[0] != "INVALID_EMAIL_ADDRESS" {
+		t.Errorf("a new invalid email was accepted: %s", r[0])
+	}
+	newScope := strings.Replace(same, "<scopes>ChatbotApi</scopes>", "<scopes>ChatbotApi</scopes><scopes>SfapApi</scopes>", 1)
+	if r := updateApps(t, srv, newScope); resultSuccess(r[0]) {
+		t.Errorf("a new invalid scope was accepted")
+	}
+	if err := srv.Org.LoadConnectedApp("No_Email", []byte(`<ConnectedApp><label>No Email</label></ConnectedApp>`), LoadProps{}); err != nil {
+		t.Fatal(err)
+	}
+	if r := updateApps(t, srv, "<fullName>No_Email</fullName><label>Still No Email</label>"); !resultSuccess(r[0]) {
+		t.Errorf("an app stored without contactEmail could not be updated without one: %s", r[0])
+	}
+	if r := createApps(t, srv, "", "<fullName>New_No_Email</fullName><label>X</label>"); resultSuccess(r[0]) {
+		t.Errorf("a new app without contactEmail was created")
+	}
+}
+
+func TestOldVersionUpdateKeepsNewerElements(t *testing.T) {
+	srv := creatingOrg(t)
+	app := basicApp("Versioned") + "<sessionPolicy><sessionTimeout>60</sessionTimeout></sessionPolicy>"
+	app = strings.Replace(app, "<scopes>Api</scopes>", "<isPkceRequired>true</isPkceRequired><scopes>Api</scopes>", 1)
+	if r := createApps(t, srv, "", app); !resultSuccess(r[0]) {
+		t.Fatalf("create failed: %s", r[0])
+	}
+	old := "<fullName>Versioned</fullName><contactEmail>ops@example.com</contactEmail><label>Renamed</label>" +
+		"<oauthConfig><callbackUrl>https://app.example.com/callback</callbackUrl><scopes>Api</scopes></oauthConfig>"
+	res := soapCall(t, srv, "45.0", testToken, "", updateOp(old))
+	if r := saveResults(t, res); !resultSuccess(r[0]) {
+		t.Fatalf("update at 45.0 failed: %s", r[0])
+	}
+	rec := readApp(t, srv, "63.0", "Versioned")
+	if label, _ := rec.ChildText("label"); label != "Renamed" {
+		t.Errorf("label = %q", label)
+	}
+	if rec.Child("oauthPolicy") == nil || rec.Child("sessionPolicy") == nil {
+		t.Errorf("elements newer than 45.0 were cleared: %s", rec)
+	}
+	if v, _ := rec.Child("oauthConfig").ChildText("isPkceRequired"); v != "true" {
+		t.Errorf("isPkceRequired = %q, want the stored true", v)
 	}
 }

@@ -18,12 +18,11 @@ import (
 	"time"
 )
 
-// jwtClockSkew is how far past its exp claim an assertion is still
-// accepted, and how far beyond the documented three-minute window exp may
-// lie.
+// jwtClockSkew is how long after its exp claim an assertion is still
+// accepted, and how far exp may lie beyond the documented three minutes.
 //
-// NOTE: Salesforce's clock-skew allowance is unconfirmed; 30 seconds is a
-// strict guess.
+// NOTE: Salesforce's clock-skew allowance is unconfirmed, and 30 seconds is
+// a strict guess.
 const jwtClockSkew = 30 * time.Second
 
 // jwtMaxLifetime is the documented limit on how far in the future exp may
@@ -38,9 +37,8 @@ type oauthError struct {
 
 func (e *oauthError) Error() string { return e.Code + ": " + e.Description }
 
-// NOTE: the wording of these descriptions is unconfirmed except for
-// "audience is invalid", "user hasn't approved this consumer" and "expired
-// access/refresh token", which public reports quote.
+// NOTE: the error codes follow Salesforce's documented token errors; the
+// wording of the descriptions is unconfirmed.
 var (
 	errInvalidClientID     = &oauthError{"invalid_client_id", "client identifier invalid"}
 	errInvalidClientSecret = &oauthError{"invalid_client", "invalid client credentials"}
@@ -152,6 +150,7 @@ func (o *Org) jwtBearerGrant(assertion string) (*Client, *user, error) {
 	if decodeJWTPart(parts[0], &header) != nil || decodeJWTPart(parts[1], &claims) != nil {
 		return nil, nil, errInvalidAssertion
 	}
+
 	client := o.clients[claims.Issuer]
 	if client == nil {
 		return nil, nil, errInvalidClientID
@@ -171,6 +170,7 @@ func (o *Org) jwtBearerGrant(assertion string) (*Client, *user, error) {
 	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil {
 		return nil, nil, errInvalidAssertion
 	}
+
 	if !o.audienceAccepted(claims.Audience) {
 		return nil, nil, errInvalidAudience
 	}
@@ -181,12 +181,13 @@ func (o *Org) jwtBearerGrant(assertion string) (*Client, *user, error) {
 	if err != nil {
 		return nil, nil, errInvalidAssertion
 	}
+
 	exp := time.Unix(expSeconds, 0)
 	now := o.now()
 	if !now.Before(exp.Add(jwtClockSkew)) {
 		return nil, nil, errExpiredAssertion
 	}
-	// NOTE: the documentation asks for exp within 3 minutes of now; whether
+	// NOTE: the documentation requires exp within 3 minutes of now. Whether
 	// Salesforce rejects a later exp is unconfirmed.
 	if exp.After(now.Add(jwtMaxLifetime + jwtClockSkew)) {
 		return nil, nil, errInvalidAssertion
@@ -245,9 +246,9 @@ func parseCertificateKey(pemBytes []byte) (*rsa.PublicKey, error) {
 
 // refreshTokenGrant redeems a refresh token. The caller holds o.mu.
 //
-// NOTE: a real app asks for client_secret only when its
-// isSecretRequiredForRefreshToken is true (the default); here a client with
-// a Secret always requires it.
+// NOTE: a real app requires client_secret only when its
+// isSecretRequiredForRefreshToken is true, the default. Here a client with a
+// Secret always requires it.
 func (o *Org) refreshTokenGrant(clientID, secret string, hasSecret bool, refreshToken string) (*Client, *user, error) {
 	client := o.clients[clientID]
 	if client == nil {
@@ -265,8 +266,8 @@ func (o *Org) refreshTokenGrant(clientID, secret string, hasSecret bool, refresh
 // clientCredentialsGrant issues a token for the client's run-as user. The
 // caller holds o.mu.
 //
-// NOTE: Salesforce accepts this flow only on the org's My Domain host; the
-// simulator cannot tell hosts apart on loopback and accepts it on any host.
+// NOTE: Salesforce accepts this flow only on the org's My Domain host. The
+// simulator cannot tell hosts apart on loopback, so it accepts any host.
 func (o *Org) clientCredentialsGrant(clientID, secret string) (*Client, *user, error) {
 	client := o.clients[clientID]
 	if client == nil {
@@ -287,9 +288,8 @@ func equalSecret(a, b string) bool {
 
 // handleIdentity serves the identity URL of a token response.
 //
-// NOTE: the identity service's answers to a bad token (403 Bad_OAuth_Token)
-// and to a foreign Id (403 Bad_Id) follow public reports and are
-// unconfirmed.
+// NOTE: the responses to a bad token (403 Bad_OAuth_Token) and to a
+// foreign Id (403 Bad_Id) are unconfirmed.
 func (o *Org) handleIdentity(w http.ResponseWriter, r *http.Request, rec *requestRecord) {
 	o.countCall(rec, "identity")
 	o.mu.Lock()

@@ -352,6 +352,7 @@ func TestRequestLogOmitsSecrets(t *testing.T) {
 		"iss": "3MVG9TestConsumerKey", "sub": "ci@example.com",
 		"aud": "https://login.salesforce.com", "exp": time.Now().Add(time.Minute).Unix(),
 	})
+
 	_, body := postToken(t, srv, jwtForm(assertion), "", "")
 	soapCall(t, srv, "63.0", body["access_token"], "", "<listMetadata><queries><type>ConnectedApp</type></queries></listMetadata>")
 	// The server logs after the response is sent, so wait for the last line.

@@ -53,7 +53,7 @@ var restVersionPattern = regexp.MustCompile(`^v([0-9]{2})\.0$`)
 // handleREST serves /services/data/vXX.X/...: authentication, the daily
 // limit, the Sforce-Limit-Info header, then the resource.
 //
-// NOTE: the REST API answers a retired version with 410 GONE; the error
+// NOTE: the REST API rejects a retired version with 410 GONE. The error
 // code used here for it is unconfirmed.
 func (o *Org) handleREST(w http.ResponseWriter, r *http.Request, rec *requestRecord) {
 	m := restVersionPattern.FindStringSubmatch(r.PathValue("version"))
@@ -211,17 +211,21 @@ func (o *Org) writeQueryPage(w http.ResponseWriter, version, locator string, rec
 // restSObjectCollection serves /sobjects/{Type}: creating SetupEntityAccess
 // rows.
 //
-// NOTE: creating other objects is outside what the simulated org supports;
-// it answers them with a METHOD_NOT_ALLOWED error although a real org
-// creates PermissionSet records.
+// NOTE: the simulated org rejects creating other objects with
+// METHOD_NOT_ALLOWED, although a real org creates PermissionSet records.
 func (o *Org) restSObjectCollection(w http.ResponseWriter, r *http.Request, s *session, typeName string) {
 	def := findSObject(typeName)
 	if def == nil {
 		writeRESTError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 		return
 	}
-	if r.Method != http.MethodPost || def.name != "SetupEntityAccess" {
-		writeMethodNotAllowed(w, r, "GET")
+	if def.name != "SetupEntityAccess" {
+		writeRESTError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+			fmt.Sprintf("HTTP Method '%s' is not supported on %s by the simulated org", r.Method, def.name))
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeMethodNotAllowed(w, r, "POST")
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -244,9 +248,9 @@ func (o *Org) restSObjectCollection(w http.ResponseWriter, r *http.Request, s *s
 // createSetupEntityAccess validates and inserts one row from a REST body.
 // The caller holds o.mu.
 //
-// NOTE: whether Salesforce lets a SetupEntityAccess row for a connected app
-// hang under a profile-owned permission set is unconfirmed; the org allows
-// it, which is the route the profileName list takes internally.
+// NOTE: whether Salesforce allows a connected app's SetupEntityAccess row
+// under a profile-owned permission set is unconfirmed. The org allows it,
+// because that is how it stores profileName grants.
 func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
 	fail := func(status int, code, message string, fields ...string) (int, any) {
 		return status, []restError{{Message: message, ErrorCode: code, Fields: emptyIfNil(fields)}}
@@ -271,6 +275,7 @@ func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
 		}
 		values[f.name] = text
 	}
+
 	var missing []string
 	for _, name := range []string{"ParentId", "SetupEntityId"} {
 		if values[name] == "" {
@@ -285,6 +290,7 @@ func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
 			return fail(http.StatusBadRequest, "MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", name, values[name]), name)
 		}
 	}
+
 	parent := o.state.permissionSetByID(values["ParentId"])
 	if parent == nil {
 		return fail(http.StatusBadRequest, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "ParentId")
@@ -297,6 +303,7 @@ func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
 		return fail(http.StatusBadRequest, "FIELD_INTEGRITY_EXCEPTION",
 			"SetupEntityId: the simulated org supports access only to connected apps (ConnectedApplication Ids)", "SetupEntityId")
 	}
+
 	if parent.namespacePrefix != "" {
 		e := managedParentError(parent)
 		return fail(http.StatusBadRequest, e.statusCode, e.message, e.fields...)
@@ -320,8 +327,8 @@ func emptyIfNil(s []string) []string {
 // SetupEntityAccess, DELETE. Every other method is rejected because the
 // simulated objects have no updatable fields.
 //
-// NOTE: deleting a row twice answers 404 ENTITY_IS_DELETED and an unknown Id
-// 404 NOT_FOUND; both codes are unconfirmed for SetupEntityAccess.
+// NOTE: deleting a row twice returns 404 ENTITY_IS_DELETED and an unknown
+// Id 404 NOT_FOUND. Both codes are unconfirmed for SetupEntityAccess.
 func (o *Org) restSObjectRecord(w http.ResponseWriter, r *http.Request, version, typeName, id string) {
 	def := findSObject(typeName)
 	if def == nil {

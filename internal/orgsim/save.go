@@ -57,14 +57,14 @@ func (o *Org) saveMetadata(call *metadataCall, body *xmltree.Element, create boo
 // been allowed to create connected apps.
 //
 // NOTE: since Spring '26 Salesforce blocks connected-app creation through
-// the Metadata API unless Support enables it; the status code and text of
-// that refusal are unconfirmed.
+// the Metadata API unless Support enables it. The status code and text of
+// that rejection are unconfirmed.
 var creationBlocked = saveError{"INSUFFICIENT_ACCESS",
 	"You can't create a connected app: creation of new connected apps is restricted since Spring '26 " +
 		"unless Salesforce Support enables it for the org. Create an external client app instead.", nil}
 
 func (o *Org) createApp(call *metadataCall, work *orgState, md *xmltree.Element) (string, []saveError) {
-	w, errs := normalizeWrite(md, call.version)
+	w, errs := normalizeWrite(md, call.version, nil)
 	if !o.allowCreate {
 		return w.fullName, []saveError{creationBlocked}
 	}
@@ -75,14 +75,23 @@ func (o *Org) createApp(call *metadataCall, work *orgState, md *xmltree.Element)
 		errs = append(errs, saveError{"DUPLICATE_DEVELOPER_NAME",
 			fmt.Sprintf("A ConnectedApp named %s already exists", existing.fullName), []string{"fullName"}})
 	}
+	// A supplied consumer key or secret must have the documented form.
+	// Generated keys may contain dots, so the rule applies to supplied
+	// values only, and updates compare the key with the stored one instead.
+	if w.hasConsumerKey && !isCredentialValue(w.consumerKey) {
+		errs = append(errs, *invalidValue("consumerKey", w.consumerKey, "8 to 256 letters and digits"))
+	}
+	if w.hasConsumerSecret && !isCredentialValue(w.consumerSecret) {
+		errs = append(errs, *invalidValue("consumerSecret", "(hidden)", "8 to 256 letters and digits"))
+	}
 	if w.hasConsumerKey && work.consumerKeyTaken(w.consumerKey, nil) {
 		errs = append(errs, saveError{"DUPLICATE_VALUE", "The consumer key is already taken", []string{"consumerKey"}})
 	}
 	if w.hasConsumerSecret && work.consumerSecretTaken(w.consumerSecret, nil) {
 		errs = append(errs, saveError{"DUPLICATE_VALUE", "The consumer secret is already used by another connected app", []string{"consumerSecret"}})
 	}
-	profileParents, profileErrs := work.resolveProfiles(w.profileNames)
-	setParents, setErrs := work.resolvePermissionSets(w.permissionSetNames)
+	profileParents, _, profileErrs := work.resolveProfiles(w.profileNames, nil)
+	setParents, _, setErrs := work.resolvePermissionSets(w.permissionSetNames, nil)
 	errs = append(append(errs, profileErrs...), setErrs...)
 	for _, ps := range setParents {
 		if ps.namespacePrefix != "" {
@@ -126,27 +135,29 @@ func generateConsumerKey() string {
 }
 
 // updateApp replaces a stored app with the written component. The consumer
-// key and secret are kept, and the grants change only for the lists the
-// component carries.
+// key and secret are kept, as are elements newer than the call's API
+// version, and the grants change only for the lists the component carries.
 //
 // NOTE: whether updateMetadata merges omitted elements or clears them is
 // unconfirmed; replacing is the stricter choice. Keeping the grants when a
 // list is omitted is unconfirmed too.
 func (o *Org) updateApp(call *metadataCall, work *orgState, md *xmltree.Element) (string, []saveError) {
-	w, errs := normalizeWrite(md, call.version)
-	if w.fullName == "" {
+	name, _ := md.ChildText("fullName")
+	name = strings.TrimSpace(name)
+	if name == "" {
 		return "", []saveError{{"REQUIRED_FIELD_MISSING", "Required field is missing: fullName", []string{"fullName"}}}
 	}
-	app := work.lookup(w.fullName)
+	app := work.lookup(name)
 	if app == nil {
-		return w.fullName, []saveError{notFoundError(w.fullName)}
+		return name, []saveError{notFoundError(name)}
 	}
 	if app.readOnly() {
 		return app.fullName, []saveError{managedAppError(app)}
 	}
+	w, errs := normalizeWrite(md, call.version, app.tree)
 	if w.hasConsumerKey && w.consumerKey != app.consumerKey {
-		// NOTE: the text is modelled on the reported "You cannot provide a
-		// Consumer Key"; the status code is unconfirmed.
+		// NOTE: the status code and text are unconfirmed. The text starts
+		// like Salesforce's "You cannot provide a Consumer Key".
 		errs = append(errs, saveError{"FIELD_INTEGRITY_EXCEPTION",
 			"You cannot provide a Consumer Key that differs from the app's existing consumer key; the consumer key is set only when the app is created",
 			[]string{"consumerKey"}})
@@ -163,38 +174,53 @@ func (o *Org) updateApp(call *metadataCall, work *orgState, md *xmltree.Element)
 		remove []*grant
 	}
 	var changes []change
+	var keptProfiles, keptSets []looseName
 	if w.hasProfileNames {
-		parents, resolveErrs := work.resolveProfiles(w.profileNames)
+		parents, kept, resolveErrs := work.resolveProfiles(w.profileNames, app.looseProfiles)
 		add, remove, planErrs := work.planGrantChange(app, true, parents)
 		errs = append(append(errs, resolveErrs...), planErrs...)
 		changes = append(changes, change{add, remove})
+		keptProfiles = kept
 	}
 	if w.hasPermissionSetNames {
-		parents, resolveErrs := work.resolvePermissionSets(w.permissionSetNames)
+		parents, kept, resolveErrs := work.resolvePermissionSets(w.permissionSetNames, app.loosePermissionSets)
 		add, remove, planErrs := work.planGrantChange(app, false, parents)
 		errs = append(append(errs, resolveErrs...), planErrs...)
 		changes = append(changes, change{add, remove})
+		keptSets = kept
 	}
 	if len(errs) > 0 {
 		return app.fullName, errs
 	}
 
+	// The stored consumer key goes back into the new tree in its stored
+	// form, even when empty. An app that gains OAuth settings gets a key
+	// and secret then.
+	prevOAuth := app.tree.Child("oauthConfig")
 	if oauth := w.tree.Child("oauthConfig"); oauth != nil {
-		if app.consumerKey == "" {
-			app.consumerKey = generateConsumerKey()
+		switch {
+		case prevOAuth != nil && prevOAuth.Child("consumerKey") == nil:
+			oauth.RemoveChildren("consumerKey")
+		case prevOAuth != nil:
+			setChildText(oauth, "ConnectedAppOauthConfig", "consumerKey", app.consumerKey)
+		default:
+			if app.consumerKey == "" {
+				app.consumerKey = generateConsumerKey()
+			}
+			setChildText(oauth, "ConnectedAppOauthConfig", "consumerKey", app.consumerKey)
 		}
-		setChildText(oauth, "ConnectedAppOauthConfig", "consumerKey", app.consumerKey)
 		if !app.hasSecret {
 			app.secretHash, app.hasSecret = hashSecret(randomString(64, "0123456789ABCDEF")), true
 		}
 	}
+	keepNewerElements(w.tree, app.tree, "ConnectedApp", call.version)
 	app.tree = w.tree
 	app.modified, app.modifiedBy = o.now(), call.session.user
 	if w.hasProfileNames {
-		app.looseProfiles = nil
+		app.looseProfiles = keptProfiles
 	}
 	if w.hasPermissionSetNames {
-		app.loosePermissionSets = nil
+		app.loosePermissionSets = keptSets
 	}
 	for _, c := range changes {
 		for _, g := range c.remove {
@@ -205,6 +231,34 @@ func (o *Org) updateApp(call *metadataCall, work *orgState, md *xmltree.Element)
 		}
 	}
 	return app.fullName, nil
+}
+
+// keepNewerElements copies into the new tree the stored elements that the
+// call's API version does not have, at every level, because a client of
+// that version can neither see nor send them.
+func keepNewerElements(updated, stored *xmltree.Element, typeName string, version float64) {
+	seq := complexTypes[typeName]
+	for _, def := range seq {
+		old := stored.ChildrenNamed(def.name)
+		if len(old) == 0 {
+			continue
+		}
+		if def.since > version {
+			if updated.Child(def.name) == nil {
+				clones := make([]*xmltree.Element, len(old))
+				for i, el := range old {
+					clones[i] = el.Clone()
+				}
+				replaceRun(updated, typeName, def.name, clones)
+			}
+			continue
+		}
+		if def.kind == kindComplex && !def.repeated {
+			if current := updated.Child(def.name); current != nil {
+				keepNewerElements(current, old[0], def.typeName, version)
+			}
+		}
+	}
 }
 
 // consumerKeyTaken reports whether another app than except uses key.

@@ -235,9 +235,8 @@ func writeSOAPFault(w http.ResponseWriter, f *soapFault) {
 
 // checkSOAPTransport checks the HTTP headers SOAP 1.1 requires.
 //
-// NOTE: Salesforce's SOAP endpoint is reported to fault with "No SOAPAction
-// header!" when the header is missing; the fault for a wrong Content-Type is
-// unconfirmed.
+// NOTE: the faults Salesforce returns for a missing SOAPAction header and
+// for a wrong Content-Type are unconfirmed; the first text is a guess.
 func checkSOAPTransport(r *http.Request) *soapFault {
 	if _, ok := r.Header["Soapaction"]; !ok {
 		return clientFault("No SOAPAction header!")

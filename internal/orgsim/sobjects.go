@@ -129,8 +129,8 @@ var sobjectDefs = []*sobjectDef{
 // connectedApplicationRow derives the read-only ConnectedApplication record
 // from the stored component.
 //
-// NOTE: whether Name is the label or the API name is unconfirmed; the org
-// uses the label, which is what Setup lists as the connected app name.
+// NOTE: whether Name is the label or the API name is unconfirmed. The org
+// uses the label, which Setup lists as the connected app name.
 func connectedApplicationRow(app *connectedApp) sobjectRow {
 	label, _ := app.text("label")
 	row := sobjectRow{

@@ -33,9 +33,6 @@ func resolvePath(root *sobjectDef, path []string) (*resolvedPath, *soqlError) {
 		if i == len(path)-1 {
 			f := def.field(part)
 			if f == nil {
-				if len(path) == 1 {
-					return nil, &soqlError{"INVALID_FIELD", fmt.Sprintf("No such column '%s' on entity '%s'.", part, def.name)}
-				}
 				return nil, &soqlError{"INVALID_FIELD", fmt.Sprintf("No such column '%s' on entity '%s'.", part, def.name)}
 			}
 			rp.field = f
@@ -373,9 +370,9 @@ func recordAttributes(def *sobjectDef, id, version string) orderedObject {
 }
 
 // renderRecord writes the selected fields of row in selection order. Fields
-// reached through a relationship nest under the relationship name, which
-// appears where the first of its fields was selected; an empty reference
-// renders as null.
+// reached through a relationship nest under the relationship name, placed
+// where the first of its fields was selected. An empty reference renders as
+// null.
 func (qc *queryContext) renderRecord(def *sobjectDef, row sobjectRow, paths []*resolvedPath, version string) json.RawMessage {
 	obj := qc.buildObject(def, row, paths, 0, version)
 	raw, _ := json.Marshal(obj)

@@ -17,7 +17,7 @@ import (
 // path = value, path != value, path <> value, path IN (value, ...),
 // path NOT IN (value, ...) or path LIKE 'pattern'. A value is a quoted
 // string, null, true, false or an integer. Everything else is rejected with
-// MALFORMED_QUERY rather than answered wrongly.
+// MALFORMED_QUERY rather than evaluated wrongly.
 
 type tokenKind int
 

@@ -14,6 +14,7 @@ func TestQueryPagingFollowsNextRecordsURL(t *testing.T) {
 	for _, name := range []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo"} {
 		srv.Org.AddProfile(name, name+" Profile")
 	}
+
 	page := query(t, srv, "SELECT Id, Name FROM Profile ORDER BY Name DESC")
 	var names []string
 	pages := 1
@@ -46,6 +47,7 @@ func TestQueryPagingFollowsNextRecordsURL(t *testing.T) {
 			t.Fatal("paging does not end")
 		}
 	}
+
 	want := "Echo Profile,Delta Profile,Charlie Profile,Bravo Profile,Alpha Profile"
 	if strings.Join(names, ",") != want {
 		t.Errorf("names = %v, want %s", names, want)
@@ -56,6 +58,7 @@ func TestQueryPagingFollowsNextRecordsURL(t *testing.T) {
 	if got := srv.Org.Calls()["rest.query"]; got != 3 {
 		t.Errorf("rest.query calls = %d, want 3 (one per page)", got)
 	}
+
 	var errs restErrors
 	if status := restGet(t, srv, testToken, "/services/data/v63.0/query/01gHs0000000000AAA-2", &errs); status != http.StatusBadRequest || errs[0].ErrorCode != "INVALID_QUERY_LOCATOR" {
 		t.Errorf("unknown locator: HTTP %d, %+v", status, errs)

@@ -2,9 +2,9 @@ package orgsim
 
 import "sort"
 
-// IssuedTokens returns every access token the org has accepted or issued and
-// not yet expired, pre-issued ones included. Tests use it to search logs for
-// leaked tokens.
+// IssuedTokens returns every access token the org has issued or was started
+// with, including expired ones that no call has presented since. Tests use
+// it to search logs for leaked tokens.
 func (o *Org) IssuedTokens() []string {
 	o.mu.Lock()
 	defer o.mu.Unlock()

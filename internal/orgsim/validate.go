@@ -14,9 +14,8 @@ import (
 // schemaViolation is a request that the SOAP layer rejects before any
 // component is processed: an unknown, misplaced or repeated element.
 //
-// NOTE: Salesforce is reported to answer these with a soapenv:Client fault
-// such as "Element {ns}x invalid at this location in type T"; the exact text
-// is unconfirmed.
+// NOTE: that Salesforce rejects these with a soapenv:Client fault reading
+// "Element {ns}x invalid at this location in type T" is unconfirmed.
 type schemaViolation struct {
 	message string
 }
@@ -29,16 +28,18 @@ func invalidAtLocation(name, typeName string) *schemaViolation {
 
 // checkStructure checks that the children of el follow the XSD sequence of
 // typeName at every level for the API version. echo is the stored
-// counterpart of el, or nil: an element the schema does not have is
-// accepted when echo holds an identical one, so that data an org already
-// holds can be written back as read.
+// counterpart of el, or nil. An element identical to one that echo holds
+// is accepted even where the schema does not know it, so that data an org
+// already holds can be written back as read. Its position among known
+// elements is still checked.
 func checkStructure(el *xmltree.Element, typeName string, version float64, echo *xmltree.Element) error {
 	seq := complexTypes[typeName]
 	last := -1
 	for _, c := range el.Children {
 		idx := findElementDef(seq, c.Name)
+		echoed := hasEqualChild(echo, c)
 		if idx < 0 || seq[idx].since > version {
-			if hasEqualChild(echo, c) {
+			if echoed {
 				continue
 			}
 			return invalidAtLocation(c.Name, typeName)
@@ -48,6 +49,9 @@ func checkStructure(el *xmltree.Element, typeName string, version float64, echo 
 		}
 		last = idx
 		def := seq[idx]
+		if echoed {
+			continue
+		}
 		if def.kind != kindComplex {
 			if len(c.Children) > 0 {
 				return invalidAtLocation(c.Children[0].Name, c.Name)
@@ -59,6 +63,11 @@ func checkStructure(el *xmltree.Element, typeName string, version float64, echo 
 		}
 	}
 	return nil
+}
+
+// hasValue reports whether el exists and is not xsi:nil.
+func hasValue(el *xmltree.Element) bool {
+	return el != nil && !el.Nil
 }
 
 func hasEqualChild(parent, child *xmltree.Element) bool {
@@ -114,8 +123,10 @@ func validateFullName(name string) *saveError {
 // trailing white space, elements with xsi:nil or empty text are dropped
 // (except an empty profileName or permissionSetName, which clears the
 // list), and scopes are renamed, de-duplicated and sorted as reads return
-// them.
-func normalizeWrite(md *xmltree.Element, version float64) (*appWrite, []saveError) {
+// them. stored is the app's current tree for an update, or nil: elements
+// identical to stored ones are kept as they are without value checks, and a
+// required element that stored lacks too is not required.
+func normalizeWrite(md *xmltree.Element, version float64, stored *xmltree.Element) (*appWrite, []saveError) {
 	w := &appWrite{}
 	var errs []saveError
 	root := &xmltree.Element{Name: "ConnectedApp"}
@@ -135,7 +146,7 @@ func normalizeWrite(md *xmltree.Element, version float64) (*appWrite, []saveErro
 		}
 		root.Children = append(root.Children, c)
 	}
-	w.tree, errs = normalizeElement(root, "ConnectedApp", version)
+	w.tree, errs = normalizeElement(root, "ConnectedApp", version, stored)
 
 	if oauth := w.tree.Child("oauthConfig"); oauth != nil {
 		if key := oauth.Child("consumerKey"); key != nil {
@@ -165,38 +176,31 @@ func normalizeWrite(md *xmltree.Element, version float64) (*appWrite, []saveErro
 }
 
 // checkNameList checks a written profileName or permissionSetName list:
-// either one empty element, which clears the list, or unique non-empty
-// names.
+// either one empty element, which clears the list, or non-empty names.
 func checkNameList(field string, names []string) []saveError {
 	if len(names) == 0 || isBlankList(names) {
 		return nil
 	}
-	var errs []saveError
-	seen := map[string]bool{}
 	for _, n := range names {
-		switch {
-		case n == "":
-			errs = append(errs, saveError{"FIELD_INTEGRITY_EXCEPTION",
-				field + ": an empty entry is allowed only as the single element that clears the list", []string{field}})
-		case seen[n]:
-			errs = append(errs, saveError{"FIELD_INTEGRITY_EXCEPTION",
-				fmt.Sprintf("%s: duplicate value %q", field, n), []string{field}})
+		if n == "" {
+			return []saveError{{"FIELD_INTEGRITY_EXCEPTION",
+				field + ": an empty entry is allowed only as the single element that clears the list", []string{field}}}
 		}
-		seen[n] = true
 	}
-	return errs
+	return nil
 }
 
 // normalizeElement returns a normalised copy of el, an element of complex
-// type typeName, and the value errors found in it.
-func normalizeElement(el *xmltree.Element, typeName string, version float64) (*xmltree.Element, []saveError) {
+// type typeName, and the value errors found in it. stored is the stored
+// counterpart of el, or nil.
+func normalizeElement(el *xmltree.Element, typeName string, version float64, stored *xmltree.Element) (*xmltree.Element, []saveError) {
 	seq := complexTypes[typeName]
 	out := &xmltree.Element{Name: el.Name, Type: el.Type}
 	var errs []saveError
 	for _, c := range el.Children {
 		idx := findElementDef(seq, c.Name)
-		if idx < 0 {
-			// An element echoed back from stored data; keep it as it is.
+		if idx < 0 || hasEqualChild(stored, c) {
+			// Data the org already holds, written back as read.
 			out.Children = append(out.Children, c.Clone())
 			continue
 		}
@@ -205,7 +209,7 @@ func normalizeElement(el *xmltree.Element, typeName string, version float64) (*x
 			continue
 		}
 		if def.kind == kindComplex {
-			child, childErrs := normalizeElement(c, def.typeName, version)
+			child, childErrs := normalizeElement(c, def.typeName, version, stored.Child(c.Name))
 			out.Children = append(out.Children, child)
 			errs = append(errs, childErrs...)
 			continue
@@ -220,6 +224,9 @@ func normalizeElement(el *xmltree.Element, typeName string, version float64) (*x
 		out.Children = append(out.Children, xmltree.NewText(c.Name, value))
 	}
 	for _, def := range seq {
+		if stored != nil && !hasValue(stored.Child(def.name)) {
+			continue
+		}
 		if def.required && def.since <= version && out.Child(def.name) == nil {
 			errs = append(errs, saveError{"REQUIRED_FIELD_MISSING", "Required field is missing: " + def.name, []string{def.name}})
 		}
@@ -253,9 +260,9 @@ var refreshTokenPolicyPattern = regexp.MustCompile(`^(specific_lifetime|specific
 // checkValue checks one trimmed leaf value against its XSD type and the
 // documented value rules of its field.
 //
-// NOTE: for XSD-typed values (enums, booleans, ints) Salesforce may reject a
-// bad value with a SOAP parse fault instead of a SaveResult error; that is
-// unconfirmed, and the org reports all of them as SaveResult errors.
+// NOTE: Salesforce may reject a bad XSD-typed value (enum, boolean, int)
+// with a SOAP parse fault instead of a SaveResult error. That is
+// unconfirmed, so the org reports all of them as SaveResult errors.
 func checkValue(typeName string, def elementDef, value string, version float64) *saveError {
 	switch def.kind {
 	case kindBoolean:
@@ -330,10 +337,6 @@ func checkFieldRule(typeName, name, value string) *saveError {
 	case "ConnectedAppMobileDetailConfig.applicationFileLength":
 		if n, _ := strconv.Atoi(value); n < 0 {
 			return invalidValue(name, value, "a non-negative length")
-		}
-	case "ConnectedAppOauthConfig.consumerKey", "ConnectedAppOauthConfig.consumerSecret":
-		if !isCredentialValue(value) {
-			return invalidValue(name, "(hidden)", "8 to 256 letters and digits")
 		}
 	case "ConnectedAppIpRange.start", "ConnectedAppIpRange.end":
 		if _, err := netip.ParseAddr(value); err != nil {

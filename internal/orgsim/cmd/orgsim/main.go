@@ -62,7 +62,11 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintln(os.Stderr, "orgsim:", err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "orgsim: ") {
+			msg = "orgsim: " + msg
+		}
+		fmt.Fprintln(os.Stderr, msg)
 		os.Exit(1)
 	}
 }
@@ -121,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	if client.ID != "" {
 		opts.Clients = []orgsim.Client{client}
 	} else if clientConfigured {
-		return errors.New("client flags need -client-id")
+		return errors.New("-client-secret, -refresh-token, -jwt-certificate, -jwt-username and -run-as-username need -client-id")
 	}
 	if *verbose {
 		logger := log.New(stderr, "", log.LstdFlags)
@@ -144,6 +148,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	<-stop
+	fmt.Fprintf(stderr, "orgsim: serving url=%s org_id=%s\n", srv.URL, srv.Org.OrgID())
+	sig := <-stop
+	fmt.Fprintf(stderr, "orgsim: stopping signal=%v\n", sig)
 	return nil
 }
