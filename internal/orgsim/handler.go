@@ -3,6 +3,8 @@ package orgsim
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
+	"time"
 )
 
 // requestRecord wraps the response of one request to note its status and
@@ -53,6 +55,9 @@ func (o *Org) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &requestRecord{ResponseWriter: w}
 		r.Body = http.MaxBytesReader(rec, r.Body, maxRequestBytes)
+		if !o.wait(r) {
+			return
+		}
 		mux.ServeHTTP(rec, r)
 		if o.logf != nil {
 			status := rec.status
@@ -66,6 +71,23 @@ func (o *Org) Handler() http.Handler {
 			o.logf("orgsim: request method=%s path=%s operation=%s status=%d", r.Method, r.URL.Path, operation, status)
 		}
 	})
+}
+
+// wait sleeps for the configured latency and reports whether the request
+// should still be handled: false when its context ended first. The
+// unauthenticated /_orgsim/ endpoints are not delayed.
+func (o *Org) wait(r *http.Request) bool {
+	if o.latency <= 0 || strings.HasPrefix(r.URL.Path, "/_orgsim/") {
+		return true
+	}
+	timer := time.NewTimer(o.latency)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // countCall records one call of operation.

@@ -45,6 +45,9 @@ type Options struct {
 	QueryBatchSize int
 	// DailyLimit is the daily API request allocation; DefaultDailyLimit when zero.
 	DailyLimit int
+	// Latency is added to every request before it is handled. A request
+	// whose context ends during the wait gets no response.
+	Latency time.Duration
 	// Logf, when set, receives one line per request: method, path,
 	// operation and status. Bodies, tokens, assertions and secrets are never
 	// passed to it.
@@ -94,6 +97,7 @@ type Org struct {
 	jwtAudiences   []string
 	queryBatchSize int
 	dailyLimit     int
+	latency        time.Duration
 
 	clients map[string]*Client
 	seq     int
@@ -157,8 +161,8 @@ func New(opts Options) (*Org, error) {
 		}
 		orgID = id
 	}
-	if opts.TokenTTL < 0 || opts.TokenMaxUses < 0 || opts.QueryBatchSize < 0 || opts.DailyLimit < 0 {
-		return nil, errors.New("orgsim: TokenTTL, TokenMaxUses, QueryBatchSize and DailyLimit must not be negative")
+	if opts.TokenTTL < 0 || opts.TokenMaxUses < 0 || opts.QueryBatchSize < 0 || opts.DailyLimit < 0 || opts.Latency < 0 {
+		return nil, errors.New("orgsim: TokenTTL, TokenMaxUses, QueryBatchSize, DailyLimit and Latency must not be negative")
 	}
 	o := &Org{
 		orgID:          orgID,
@@ -170,6 +174,7 @@ func New(opts Options) (*Org, error) {
 		jwtAudiences:   opts.JWTAudiences,
 		queryBatchSize: opts.QueryBatchSize,
 		dailyLimit:     opts.DailyLimit,
+		latency:        opts.Latency,
 		clients:        map[string]*Client{},
 		state:          &orgState{apps: map[string]*connectedApp{}, deletedGrants: map[string]bool{}},
 		sessions:       map[string]*session{},

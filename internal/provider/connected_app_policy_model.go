@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -12,17 +16,58 @@ import (
 )
 
 type connectedAppPolicyModel struct {
-	ID                           types.String `tfsdk:"id"`
-	ConnectedApp                 types.String `tfsdk:"connected_app"`
-	PermittedUsers               types.String `tfsdk:"permitted_users"`
-	IPRelaxation                 types.String `tfsdk:"ip_relaxation"`
-	RefreshTokenPolicy           types.String `tfsdk:"refresh_token_policy"`
-	RefreshTokenValidityPeriod   types.Int64  `tfsdk:"refresh_token_validity_period"`
-	RefreshTokenValidityUnit     types.String `tfsdk:"refresh_token_validity_unit"`
-	HighAssuranceSessionRequired types.Bool   `tfsdk:"high_assurance_session_required"`
-	HighAssuranceAction          types.String `tfsdk:"high_assurance_action"`
-	SessionTimeoutMinutes        types.Int64  `tfsdk:"session_timeout_minutes"`
-	ResetOnDestroy               types.Bool   `tfsdk:"reset_on_destroy"`
+	ID                           types.String   `tfsdk:"id"`
+	ConnectedApp                 types.String   `tfsdk:"connected_app"`
+	PermittedUsers               types.String   `tfsdk:"permitted_users"`
+	IPRelaxation                 types.String   `tfsdk:"ip_relaxation"`
+	RefreshTokenPolicy           types.String   `tfsdk:"refresh_token_policy"`
+	RefreshTokenValidityPeriod   types.Int64    `tfsdk:"refresh_token_validity_period"`
+	RefreshTokenValidityUnit     types.String   `tfsdk:"refresh_token_validity_unit"`
+	HighAssuranceSessionRequired types.Bool     `tfsdk:"high_assurance_session_required"`
+	HighAssuranceAction          types.String   `tfsdk:"high_assurance_action"`
+	SessionTimeoutMinutes        types.Int64    `tfsdk:"session_timeout_minutes"`
+	ClientCredentialsRunAs       types.String   `tfsdk:"client_credentials_run_as"`
+	IPRanges                     types.Set      `tfsdk:"ip_ranges"`
+	StartURL                     types.String   `tfsdk:"start_url"`
+	MobileStartURL               types.String   `tfsdk:"mobile_start_url"`
+	Plugin                       types.String   `tfsdk:"plugin"`
+	PluginExecutionUser          types.String   `tfsdk:"plugin_execution_user"`
+	SingleLogoutURL              types.String   `tfsdk:"single_logout_url"`
+	TokenExchangeFlowEnabled     types.Bool     `tfsdk:"token_exchange_flow_enabled"`
+	AllowSelfLockout             types.Bool     `tfsdk:"allow_self_lockout"`
+	ResetOnDestroy               types.Bool     `tfsdk:"reset_on_destroy"`
+	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
+}
+
+type ipRangeModel struct {
+	Start       types.String `tfsdk:"start"`
+	End         types.String `tfsdk:"end"`
+	Description types.String `tfsdk:"description"`
+}
+
+var ipRangeAttrTypes = map[string]attr.Type{
+	"start":       types.StringType,
+	"end":         types.StringType,
+	"description": types.StringType,
+}
+
+// optionalTexts pairs the optional top-level text attributes with their
+// elements.
+func (m *connectedAppPolicyModel) optionalTexts() []struct {
+	attribute string
+	element   string
+	value     *types.String
+} {
+	return []struct {
+		attribute string
+		element   string
+		value     *types.String
+	}{
+		{"start_url", connectedapp.ElementStartURL, &m.StartURL},
+		{"mobile_start_url", connectedapp.ElementMobileStartURL, &m.MobileStartURL},
+		{"plugin", connectedapp.ElementPlugin, &m.Plugin},
+		{"plugin_execution_user", connectedapp.ElementPluginExecutionUser, &m.PluginExecutionUser},
+	}
 }
 
 // enumMapping pairs Terraform values with the Metadata API values they stand
@@ -113,6 +158,8 @@ func (m *connectedAppPolicyModel) validate() diag.Diagnostics {
 		}
 	}
 
+	diags.Append(m.validateIPRanges(context.Background())...)
+
 	required := m.HighAssuranceSessionRequired
 	action := m.HighAssuranceAction
 	if !required.IsUnknown() && !action.IsUnknown() {
@@ -125,6 +172,39 @@ func (m *connectedAppPolicyModel) validate() diag.Diagnostics {
 			diags.AddAttributeError(path.Root("high_assurance_action"), summary, fmt.Sprintf("high_assurance_action "+
 				"= %q applies only when high_assurance_session_required is true. Remove high_assurance_action "+
 				"or set high_assurance_session_required = true.", action.ValueString()))
+		}
+	}
+	return diags
+}
+
+// validateIPRanges checks that each range has two addresses of one family,
+// the start not after the end.
+func (m *connectedAppPolicyModel) validateIPRanges(ctx context.Context) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if m.IPRanges.IsNull() || m.IPRanges.IsUnknown() {
+		return diags
+	}
+	var ranges []ipRangeModel
+	diags.Append(m.IPRanges.ElementsAs(ctx, &ranges, false)...)
+	for _, r := range ranges {
+		if r.Start.IsUnknown() || r.End.IsUnknown() {
+			continue
+		}
+		start, errStart := netip.ParseAddr(r.Start.ValueString())
+		end, errEnd := netip.ParseAddr(r.End.ValueString())
+		switch {
+		case errStart != nil:
+			diags.AddAttributeError(path.Root("ip_ranges"), "Invalid IP range", fmt.Sprintf("start = %q is "+
+				"not an IP address. Write it as an IPv4 or IPv6 address, such as 203.0.113.10.", r.Start.ValueString()))
+		case errEnd != nil:
+			diags.AddAttributeError(path.Root("ip_ranges"), "Invalid IP range", fmt.Sprintf("end = %q is "+
+				"not an IP address. Write it as an IPv4 or IPv6 address, such as 203.0.113.20.", r.End.ValueString()))
+		case start.Is4() != end.Is4():
+			diags.AddAttributeError(path.Root("ip_ranges"), "Invalid IP range", fmt.Sprintf("The range %s to %s "+
+				"mixes IPv4 and IPv6. Give both ends in one family.", start, end))
+		case end.Less(start):
+			diags.AddAttributeError(path.Root("ip_ranges"), "Invalid IP range", fmt.Sprintf("The range starts at "+
+				"%s, after its end %s. Swap start and end.", start, end))
 		}
 	}
 	return diags
@@ -151,6 +231,58 @@ func (m *connectedAppPolicyModel) applyTo(app *connectedapp.App) {
 	}
 	app.SetSessionPolicy(m.HighAssuranceSessionRequired.ValueBool(),
 		policyActionValues.toAPI(m.HighAssuranceAction.ValueString()), timeout)
+
+	for _, t := range m.optionalTexts() {
+		if v, ok := managedText(*t.value); ok {
+			app.SetTopText(t.element, v)
+		}
+	}
+	if v, ok := managedText(m.ClientCredentialsRunAs); ok {
+		app.SetClientCredentialUser(v)
+	}
+	if v, ok := managedText(m.SingleLogoutURL); ok {
+		app.SetPolicySingleLogoutURL(v)
+	}
+	if !m.TokenExchangeFlowEnabled.IsNull() && !m.TokenExchangeFlowEnabled.IsUnknown() {
+		app.SetTokenExchangeFlowEnabled(m.TokenExchangeFlowEnabled.ValueBool())
+	}
+	if !m.IPRanges.IsNull() && !m.IPRanges.IsUnknown() {
+		var ranges []ipRangeModel
+		m.IPRanges.ElementsAs(context.Background(), &ranges, false)
+		out := make([]connectedapp.IPRange, len(ranges))
+		for i, r := range ranges {
+			out[i] = connectedapp.IPRange{Start: r.Start.ValueString(), End: r.End.ValueString(),
+				Description: r.Description.ValueString()}
+		}
+		app.SetIPRanges(out)
+	}
+}
+
+// managedText returns the value to write for an optional text attribute:
+// ok is false when the attribute is not managed (unknown or null), and a nil
+// value with ok true means "remove the element".
+func managedText(v types.String) (*string, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return nil, false
+	}
+	if v.ValueString() == "" {
+		return nil, true
+	}
+	s := v.ValueString()
+	return &s, true
+}
+
+// textFromApp maps an optional element to state: its text when present, the
+// prior empty string when the element is absent because the plan removed it,
+// and null otherwise.
+func textFromApp(prior types.String, text string, present bool) types.String {
+	if present && text != "" {
+		return keepIfEqualString(prior, text)
+	}
+	if !prior.IsNull() && !prior.IsUnknown() && prior.ValueString() == "" {
+		return prior
+	}
+	return types.StringNull()
 }
 
 // fromApp sets the model from the org's component.
@@ -197,6 +329,38 @@ func (m *connectedAppPolicyModel) fromApp(app *connectedapp.App) diag.Diagnostic
 	} else {
 		m.SessionTimeoutMinutes = types.Int64Null()
 	}
+
+	for _, t := range m.optionalTexts() {
+		text, ok := app.TopText(t.element)
+		*t.value = textFromApp(*t.value, text, ok)
+	}
+	user, ok := app.ClientCredentialUser()
+	m.ClientCredentialsRunAs = textFromApp(m.ClientCredentialsRunAs, user, ok)
+	logout, ok := app.PolicySingleLogoutURL()
+	m.SingleLogoutURL = textFromApp(m.SingleLogoutURL, logout, ok)
+	m.TokenExchangeFlowEnabled = types.BoolValue(app.TokenExchangeFlowEnabled())
+	if m.AllowSelfLockout.IsNull() || m.AllowSelfLockout.IsUnknown() {
+		m.AllowSelfLockout = types.BoolValue(false)
+	}
+	diags.Append(m.ipRangesFromApp(app)...)
+	return diags
+}
+
+func (m *connectedAppPolicyModel) ipRangesFromApp(app *connectedapp.App) diag.Diagnostics {
+	ranges := app.IPRanges()
+	if len(ranges) == 0 && (m.IPRanges.IsNull() || m.IPRanges.IsUnknown() || len(m.IPRanges.Elements()) > 0) {
+		m.IPRanges = types.SetNull(types.ObjectType{AttrTypes: ipRangeAttrTypes})
+		return nil
+	}
+	values := make([]ipRangeModel, len(ranges))
+	for i, r := range ranges {
+		values[i] = ipRangeModel{Start: types.StringValue(r.Start), End: types.StringValue(r.End), Description: types.StringNull()}
+		if r.Description != "" {
+			values[i].Description = types.StringValue(r.Description)
+		}
+	}
+	set, diags := types.SetValueFrom(context.Background(), types.ObjectType{AttrTypes: ipRangeAttrTypes}, values)
+	m.IPRanges = set
 	return diags
 }
 
@@ -208,8 +372,8 @@ type policyDifference struct {
 // m, the plan.
 func (m *connectedAppPolicyModel) differences(got *connectedAppPolicyModel) []policyDifference {
 	var out []policyDifference
-	add := func(name string, want, have fmt.Stringer) {
-		if want.String() != have.String() {
+	add := func(name string, want, have attr.Value) {
+		if !want.Equal(have) {
 			out = append(out, policyDifference{attribute: name, want: want.String(), got: have.String()})
 		}
 	}
@@ -221,6 +385,18 @@ func (m *connectedAppPolicyModel) differences(got *connectedAppPolicyModel) []po
 	add("high_assurance_session_required", m.HighAssuranceSessionRequired, got.HighAssuranceSessionRequired)
 	add("high_assurance_action", m.HighAssuranceAction, got.HighAssuranceAction)
 	add("session_timeout_minutes", m.SessionTimeoutMinutes, got.SessionTimeoutMinutes)
+	known := func(name string, want, have attr.Value) {
+		if !want.IsUnknown() && !want.IsNull() {
+			add(name, want, have)
+		}
+	}
+	for i, t := range m.optionalTexts() {
+		known(t.attribute, *t.value, *got.optionalTexts()[i].value)
+	}
+	known("client_credentials_run_as", m.ClientCredentialsRunAs, got.ClientCredentialsRunAs)
+	known("single_logout_url", m.SingleLogoutURL, got.SingleLogoutURL)
+	known("token_exchange_flow_enabled", m.TokenExchangeFlowEnabled, got.TokenExchangeFlowEnabled)
+	known("ip_ranges", m.IPRanges, got.IPRanges)
 	return out
 }
 
@@ -237,5 +413,13 @@ func defaultPolicy(name string) connectedAppPolicyModel {
 		HighAssuranceSessionRequired: types.BoolValue(false),
 		HighAssuranceAction:          types.StringNull(),
 		SessionTimeoutMinutes:        types.Int64Null(),
+		ClientCredentialsRunAs:       types.StringNull(),
+		IPRanges:                     types.SetNull(types.ObjectType{AttrTypes: ipRangeAttrTypes}),
+		StartURL:                     types.StringNull(),
+		MobileStartURL:               types.StringNull(),
+		Plugin:                       types.StringNull(),
+		PluginExecutionUser:          types.StringNull(),
+		SingleLogoutURL:              types.StringNull(),
+		TokenExchangeFlowEnabled:     types.BoolNull(),
 	}
 }

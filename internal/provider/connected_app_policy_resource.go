@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,7 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -38,7 +43,15 @@ func NewConnectedAppPolicyResource() resource.Resource {
 
 type connectedAppPolicyResource struct {
 	client *salesforce.Client
+	// clientID is the consumer key the provider signs in with.
+	clientID string
 }
+
+// Default timeouts of the policy resource's operations.
+const (
+	policyWriteTimeout = 10 * time.Minute
+	policyReadTimeout  = 5 * time.Minute
+)
 
 func (r *connectedAppPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connected_app_policy"
@@ -131,6 +144,87 @@ func (r *connectedAppPolicyResource) Schema(_ context.Context, _ resource.Schema
 				// types the element as a plain integer and documents no range.
 				Validators: []validator.Int64{int64validator.OneOf(15, 30, 60, 120, 240, 480, 720, 1440)},
 			},
+			"client_credentials_run_as": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Username the client credentials flow runs as " +
+					"(`oauthConfig.oauthClientCredentialUser`, API 56.0). The app must have the client " +
+					"credentials flow enabled, and the user needs the API Only permission. " + unmanagedNote,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"ip_ranges": schema.SetNestedAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Trusted IP ranges of the app (`ipRanges`). Order does not matter. " +
+					"Omit to leave the org's ranges unmanaged; an empty set removes them all.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"start": schema.StringAttribute{
+							Required:            true,
+							MarkdownDescription: "First address of the range, inclusive.",
+						},
+						"end": schema.StringAttribute{
+							Required:            true,
+							MarkdownDescription: "Last address of the range, inclusive.",
+						},
+						"description": schema.StringAttribute{
+							Optional:            true,
+							MarkdownDescription: "Description of the range (API 31.0).",
+						},
+					},
+				},
+				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			},
+			"start_url": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Page users land on after authorizing the app (`startUrl`). " + unmanagedNote,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"mobile_start_url": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Start page on mobile devices (`mobileStartUrl`). " + unmanagedNote,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"plugin": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Apex class that extends `Auth.ConnectedAppPlugin`, the custom connected app " +
+					"handler (`plugin`). " + unmanagedNote,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"plugin_execution_user": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Username the handler runs as (`pluginExecutionUser`, API 46.0). Salesforce " +
+					"drops a user who is not in the org. " + unmanagedNote,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"single_logout_url": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "HTTPS URL to which Salesforce sends logout requests when single logout is " +
+					"on (`oauthPolicy.singleLogoutUrl`). " + unmanagedNote,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^(|https://\S+)$`),
+					"must be an https:// URL, or empty to remove it")},
+			},
+			"token_exchange_flow_enabled": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Admin switch for the OAuth 2.0 token exchange flow " +
+					"(`oauthPolicy.isTokenExchangeFlowEnabled`, API 60.0). Omit to leave it as the org has it.",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"allow_self_lockout": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Requiring high assurance blocks the JWT bearer and client credentials flows. " +
+					"When the app is the one this provider signs in with, planning that fails unless this is " +
+					"`true`, because the next run could no longer sign in.",
+			},
 			"reset_on_destroy": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
@@ -141,11 +235,20 @@ func (r *connectedAppPolicyResource) Schema(_ context.Context, _ resource.Schema
 					"default), destroy leaves the org's settings as they are.",
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
 	}
 }
 
-func (r *connectedAppPolicyResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = configureResource(ctx, req, resp)
+// unmanagedNote is appended to the descriptions of optional settings that
+// stay as the org has them when the configuration omits them.
+const unmanagedNote = "Omit to leave the org's value unmanaged; set `\"\"` to remove it."
+
+func (r *connectedAppPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := configureResourceData(req, resp); pd != nil {
+		r.client, r.clientID = pd.client, pd.clientID
+	}
 }
 
 func (r *connectedAppPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -180,7 +283,59 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 	if managed := managedPackageNamespace(props.NamespacePrefix, props.ManageableState); managed != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("connected_app"),
 			errorSummary("planning", "connected app policy", name), managedAppDetail(name, managed))
+		return
 	}
+
+	if plan.HighAssuranceSessionRequired.ValueBool() {
+		r.checkHighAssurance(ctx, &plan, resp)
+	}
+	if plan.PermittedUsers.ValueString() == "all_users" {
+		r.warnUnusedGrants(ctx, name, props.ID, resp)
+	}
+}
+
+// checkHighAssurance warns that high assurance blocks the flows without a
+// user approval step, and rejects it on the app the provider signs in with
+// unless allow_self_lockout is true.
+func (r *connectedAppPolicyResource) checkHighAssurance(ctx context.Context, plan *connectedAppPolicyModel, resp *resource.ModifyPlanResponse) {
+	name := plan.ConnectedApp.ValueString()
+	resp.Diagnostics.AddAttributeWarning(path.Root("high_assurance_session_required"),
+		"High assurance blocks flows without user approval",
+		fmt.Sprintf("While %q requires a high assurance session, Salesforce blocks its JWT bearer and client "+
+			"credentials flows, whatever high_assurance_action says, because they have no step in which a "+
+			"user could raise the session level. Integrations that sign in through this app with those flows "+
+			"stop working.", name))
+	if r.clientID == "" || plan.AllowSelfLockout.ValueBool() {
+		return
+	}
+	app, err := r.client.FindConnectedApp(ctx, name)
+	if err != nil {
+		return
+	}
+	if app.ConsumerKey() != "" && app.ConsumerKey() == r.clientID {
+		resp.Diagnostics.AddAttributeError(path.Root("high_assurance_session_required"),
+			errorSummary("planning", "connected app policy", name),
+			fmt.Sprintf("The provider signs in through %q (its consumer key is the provider's client_id). "+
+				"Requiring high assurance would block that sign-in, so this apply would succeed and every "+
+				"later run would fail. Sign the provider in through another connected app, or set "+
+				"allow_self_lockout = true if you will undo it in Setup.", name))
+	}
+}
+
+// warnUnusedGrants warns when an app that all users may self-authorize has
+// grants, which then have no effect.
+func (r *connectedAppPolicyResource) warnUnusedGrants(ctx context.Context, name, appID string, resp *resource.ModifyPlanResponse) {
+	if appID == "" {
+		return
+	}
+	grants, err := r.client.FindGrants(ctx, appID)
+	if err != nil || len(grants) == 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("permitted_users"), "Grants have no effect",
+		fmt.Sprintf("%d profiles or permission sets are assigned to %q, but permitted_users is \"all_users\", "+
+			"so every user may self-authorize and the assignments change nothing. Set permitted_users = "+
+			"\"admin_approved\" to limit the app to them.", len(grants), name))
 }
 
 func (r *connectedAppPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -189,6 +344,11 @@ func (r *connectedAppPolicyResource) Create(ctx context.Context, req resource.Cr
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, policyWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	r.write(ctx, "creating", &plan, &resp.State, &resp.Diagnostics)
 }
 
@@ -199,6 +359,10 @@ func (r *connectedAppPolicyResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	name := state.ConnectedApp.ValueString()
+	timeout, diags := state.Timeouts.Read(ctx, policyReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	app, err := r.client.FindConnectedApp(ctx, name)
 	if isNotFound(err) {
@@ -225,6 +389,11 @@ func (r *connectedAppPolicyResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Update(ctx, policyWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	r.write(ctx, "updating", &plan, &resp.State, &resp.Diagnostics)
 }
 
@@ -235,6 +404,10 @@ func (r *connectedAppPolicyResource) Delete(ctx context.Context, req resource.De
 		return
 	}
 	name := state.ConnectedApp.ValueString()
+	timeout, diags := state.Timeouts.Delete(ctx, policyWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	if !state.ResetOnDestroy.ValueBool() {
 		tflog.Info(ctx, "Leaving connected app policy in the org", map[string]any{"connected_app": name})
 		return
@@ -292,6 +465,14 @@ func (r *connectedAppPolicyResource) write(ctx context.Context, action string, p
 			"OAuth settings, so it has no OAuth policies to set. Enable OAuth settings first: add an "+
 			"oauth_config block to its salesforce_connected_app resource, or tick Enable OAuth Settings in "+
 			"Setup > App Manager.", name))
+		return
+	}
+
+	if user := plan.ClientCredentialsRunAs; !user.IsUnknown() && user.ValueString() != "" && !app.ClientCredentialsEnabled() {
+		diags.AddAttributeError(path.Root("client_credentials_run_as"), summary, fmt.Sprintf("client_credentials_run_as "+
+			"= %q applies only when the app has the client credentials flow enabled, and %q does not. Enable "+
+			"it on the app (Enable Client Credentials Flow in App Manager, or its salesforce_connected_app "+
+			"resource) or remove client_credentials_run_as.", user.ValueString(), name))
 		return
 	}
 

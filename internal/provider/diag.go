@@ -90,6 +90,12 @@ func configureResource(_ context.Context, req resource.ConfigureRequest, resp *r
 	return pd.client
 }
 
+// configureResourceData is configureResource for resources that also need
+// what the provider signs in with.
+func configureResourceData(req resource.ConfigureRequest, resp *resource.ConfigureResponse) *providerData {
+	return providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
 // isNotFound reports whether err means the object does not exist in the org.
 func isNotFound(err error) bool {
 	return errors.Is(err, salesforce.ErrNotFound)

@@ -23,6 +23,7 @@
 //	-org-id ID                      organization Id (default 00D000000000001EAA)
 //	-daily-limit N                  daily API request allocation (default 15000)
 //	-query-batch-size N             records per query page (default 2000)
+//	-latency DURATION               delay added to every request, such as 200ms (default 0)
 //	-v                              log one line per request to standard error
 //
 // The -client-secret, -refresh-token, -jwt-certificate, -jwt-username and
@@ -102,6 +103,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	fs.StringVar(&opts.OrgID, "org-id", orgsim.DefaultOrgID, "organization `Id`")
 	fs.IntVar(&opts.DailyLimit, "daily-limit", orgsim.DefaultDailyLimit, "daily API request allocation (`n` calls)")
 	fs.IntVar(&opts.QueryBatchSize, "query-batch-size", orgsim.DefaultQueryBatchSize, "records per query page (`n`)")
+	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every request, such as 200ms; 0 means none")
 	verbose := fs.Bool("v", false, "log one line per request to standard error")
 	if err := fs.Parse(args); err != nil {
 		return err
