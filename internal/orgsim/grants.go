@@ -60,15 +60,6 @@ func (s *orgState) permissionSetByID(id string) *permissionSet {
 	return nil
 }
 
-func (s *orgState) profileByID(id string) *profile {
-	for _, p := range s.profiles {
-		if sameID(p.id, id) {
-			return p
-		}
-	}
-	return nil
-}
-
 func (s *orgState) appByID(id string) *connectedApp {
 	for _, app := range s.apps {
 		if sameID(app.id, id) {

@@ -30,7 +30,7 @@ func appID(t *testing.T, srv *Server, label string) string {
 	if rows.TotalSize != 1 {
 		t.Fatalf("ConnectedApplication %q: %d rows", label, rows.TotalSize)
 	}
-	return rows.Records[0]["Id"].(string)
+	return stringOf(t, rows.Records[0]["Id"])
 }
 
 func TestUpdateProfileNamesCreatesRows(t *testing.T) {
@@ -52,10 +52,10 @@ func TestUpdateProfileNamesCreatesRows(t *testing.T) {
 	}
 	profiles := map[string]bool{}
 	for _, row := range rows.Records {
-		parent := row["Parent"].(map[string]any)
+		parent := objectOf(t, row["Parent"])
 		if parent["IsOwnedByProfile"] == true {
-			profiles[parent["Profile"].(map[string]any)["Name"].(string)] = true
-			if !strings.HasPrefix(parent["Name"].(string), "X00e") {
+			profiles[stringOf(t, objectOf(t, parent["Profile"])["Name"])] = true
+			if !strings.HasPrefix(stringOf(t, parent["Name"]), "X00e") {
 				t.Errorf("profile-owned permission set Name = %v", parent["Name"])
 			}
 		} else {
@@ -116,7 +116,7 @@ func TestRESTGrantRendersOnRead(t *testing.T) {
 	if owned.TotalSize != 1 {
 		t.Fatalf("owned permission set rows = %d", owned.TotalSize)
 	}
-	parentID := owned.Records[0]["Id"].(string)
+	parentID := stringOf(t, owned.Records[0]["Id"])
 
 	var created map[string]any
 	status := restDo(t, srv, http.MethodPost, testToken, "/services/data/v63.0/sobjects/SetupEntityAccess",
@@ -124,7 +124,7 @@ func TestRESTGrantRendersOnRead(t *testing.T) {
 	if status != http.StatusCreated || created["success"] != true {
 		t.Fatalf("create: HTTP %d, %v", status, created)
 	}
-	rowID := created["id"].(string)
+	rowID := stringOf(t, created["id"])
 	if !strings.HasPrefix(rowID, "0J0") {
 		t.Errorf("row Id = %s", rowID)
 	}

@@ -29,6 +29,11 @@ func (rec *requestRecord) Write(b []byte) (int, error) {
 	return rec.ResponseWriter.Write(b)
 }
 
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (rec *requestRecord) Unwrap() http.ResponseWriter {
+	return rec.ResponseWriter
+}
+
 // Handler returns the HTTP handler that serves the org's endpoints:
 //
 //	POST /services/oauth2/token                 OAuth 2.0 token endpoint
@@ -41,7 +46,11 @@ func (o *Org) Handler() http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h func(http.ResponseWriter, *http.Request, *requestRecord)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			h(w, r, w.(*requestRecord))
+			rec, ok := w.(*requestRecord)
+			if !ok {
+				rec = &requestRecord{ResponseWriter: w}
+			}
+			h(rec, r, rec)
 		})
 	}
 	handle("POST /services/oauth2/token", o.handleToken)

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"io/fs"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -36,6 +37,28 @@ func startOrg(t *testing.T, opts Options) *Server {
 	}
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// stringOf returns v, a decoded JSON value, as a string and fails the test
+// when it is not one.
+func stringOf(t *testing.T, v any) string {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok {
+		t.Fatalf("JSON value %v is a %T, want a string", v, v)
+	}
+	return s
+}
+
+// objectOf returns v, a decoded JSON value, as an object and fails the test
+// when it is not one.
+func objectOf(t *testing.T, v any) map[string]any {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("JSON value %v is a %T, want an object", v, v)
+	}
+	return m
 }
 
 // soapResult is a parsed Metadata API response.
@@ -88,7 +111,7 @@ func postSOAP(t *testing.T, srv *Server, version, envelope string, soapAction bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	return soapResult{status: resp.StatusCode, body: soapBodyChild(t, raw), raw: string(raw)}
 }
@@ -212,7 +235,7 @@ func restDo(t *testing.T, srv *Server, method, token, path string, body any, out
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 
 	raw, _ := io.ReadAll(resp.Body)
 	if out != nil && len(raw) > 0 {
@@ -263,7 +286,7 @@ func postToken(t *testing.T, srv *Server, form url.Values, basicUser, basicPass 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	out := map[string]string{}
 	raw, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(raw, &out); err != nil {
@@ -326,7 +349,7 @@ func corpusDir(t *testing.T) string {
 		}
 		dir = filepath.Join(root, "..", "shared", "corpus")
 	}
-	if _, err := os.Stat(dir); err != nil {
+	if _, err := fs.Stat(os.DirFS(dir), "."); err != nil {
 		if os.Getenv("SALESFORCE_CORPUS_REQUIRED") == "1" {
 			t.Fatalf("corpus folder %s is missing and SALESFORCE_CORPUS_REQUIRED=1: %v", dir, err)
 		}

@@ -1,6 +1,7 @@
 package orgsim
 
 import (
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,7 +45,7 @@ func TestCorpusLoadsAndReadsBack(t *testing.T) {
 		base := filepath.Base(file)
 		name := "Corpus_" + strings.SplitN(base, "-", 2)[0]
 		t.Run(base, func(t *testing.T) {
-			data, err := os.ReadFile(file)
+			data, err := fs.ReadFile(os.DirFS(dir), base)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,10 +73,10 @@ func TestCorpusLoadsAndReadsBack(t *testing.T) {
 
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -123,7 +124,7 @@ func TestLoadDirResolvesGrants(t *testing.T) {
 	profiles := query(t, srv, "SELECT Name FROM Profile ORDER BY Name")
 	var names []string
 	for _, r := range profiles.Records {
-		names = append(names, r["Name"].(string))
+		names = append(names, stringOf(t, r["Name"]))
 	}
 	if strings.Join(names, "|") != "Custom: Sales Profile|System Administrator" {
 		t.Errorf("profiles = %v", names)
@@ -213,7 +214,10 @@ func TestCorpusWritesBack(t *testing.T) {
 		base := filepath.Base(file)
 		name := "Corpus_" + strings.SplitN(base, "-", 2)[0]
 		t.Run(base, func(t *testing.T) {
-			data, _ := os.ReadFile(file)
+			data, err := fs.ReadFile(os.DirFS(dir), base)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := srv.Org.LoadConnectedApp(name, data, LoadProps{}); err != nil {
 				t.Fatal(err)
 			}

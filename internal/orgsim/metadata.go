@@ -67,8 +67,16 @@ func (o *Org) handleSOAP(w http.ResponseWriter, r *http.Request, rec *requestRec
 		writeSOAPFault(w, clientFault("No operation available for request {%s}%s", metadataNamespace, req.operation))
 		return
 	}
-	o.countCall(rec, "metadata."+req.operation)
+	operation := "metadata." + req.operation
+	o.countCall(rec, operation)
+	o.serveWithFaults(w, apiSOAP, operation, func(w http.ResponseWriter) {
+		o.serveSOAP(w, r, req, seq)
+	})
+}
 
+// serveSOAP checks the version, session and daily limit of a parsed
+// request, and runs its operation.
+func (o *Org) serveSOAP(w http.ResponseWriter, r *http.Request, req *soapRequest, seq []elementDef) {
 	version, ok := parseSOAPVersion(r.PathValue("version"))
 	if !ok {
 		writeSOAPFault(w, apiFault("UNSUPPORTED_API_VERSION", "Invalid Api version specified on URL"))
@@ -82,12 +90,14 @@ func (o *Org) handleSOAP(w http.ResponseWriter, r *http.Request, rec *requestRec
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s := o.authenticate(req.sessionID)
+	allowed := s != nil && o.consumeAPIRequest()
+	o.setLimitInfo(w)
 	if s == nil {
 		writeSOAPFault(w, errInvalidSession)
 		return
 	}
-	if !o.consumeAPIRequest() {
-		writeSOAPFault(w, apiFault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
+	if !allowed {
+		writeSOAPFault(w, apiFault("REQUEST_LIMIT_EXCEEDED", dailyLimitMessage))
 		return
 	}
 	if err := checkRequestStructure(req.body, seq); err != nil {
@@ -96,6 +106,7 @@ func (o *Org) handleSOAP(w http.ResponseWriter, r *http.Request, rec *requestRec
 	}
 	call := &metadataCall{version: version, allOrNone: req.allOrNone, session: s}
 	var resp *xmltree.Element
+	var fault *soapFault
 	switch req.operation {
 	case "readMetadata":
 		resp, fault = o.readMetadata(call, req.body)
@@ -284,6 +295,8 @@ func (o *Org) deleteMetadata(call *metadataCall, body *xmltree.Element) (*xmltre
 			return name, []saveError{notFoundError(name)}
 		case app.readOnly():
 			return app.fullName, []saveError{managedAppError(app)}
+		case o.componentLocked(app.fullName):
+			return app.fullName, []saveError{lockError(app)}
 		}
 		work.deleteApp(app)
 		return app.fullName, nil
@@ -309,6 +322,8 @@ func (o *Org) renameMetadata(call *metadataCall, body *xmltree.Element) (*xmltre
 			return newName, []saveError{notFoundError(oldName)}
 		case app.readOnly():
 			return newName, []saveError{managedAppError(app)}
+		case o.componentLocked(app.fullName):
+			return newName, []saveError{lockError(app)}
 		}
 		if e := validateFullName(newName); e != nil {
 			return newName, []saveError{*e}

@@ -314,7 +314,7 @@ func TestDailyLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if got := resp.Header.Get("Sforce-Limit-Info"); got != "api-usage=1/2" {
 		t.Errorf("Sforce-Limit-Info = %q, want api-usage=1/2", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -48,6 +49,29 @@ type Options struct {
 	// Latency is added to every request before it is handled. A request
 	// whose context ends during the wait gets no response.
 	Latency time.Duration
+	// FaultRate is the share of API calls, from 0 to 1, that fail with a
+	// transient fault: SERVER_UNAVAILABLE, the ConcurrentRequests limit,
+	// HTTP 502, 503 or 504, or a dropped connection. Metadata SOAP calls
+	// and counted REST calls can fail; the token endpoint, the identity URL
+	// and the versions resource do not.
+	FaultRate float64
+	// FaultAfterCommit is the share, from 0 to 1, of faulted writes that
+	// fail after the write took effect, so that the client sees a failure
+	// for a change the org made.
+	FaultAfterCommit float64
+	// Seed seeds the generator that picks faulted calls and their kinds.
+	Seed uint64
+	// LockComponent is the fullName of a connected app whose writes fail
+	// with UNABLE_TO_LOCK_ROW: Metadata API saves, deletes and renames, and
+	// REST creates and deletes of its SetupEntityAccess rows. The lock
+	// starts at the first such write.
+	LockComponent string
+	// LockDuration is how long LockComponent stays locked.
+	LockDuration time.Duration
+	// LockWrites is how many writes of LockComponent fail. With neither
+	// LockDuration nor LockWrites set, every write fails; with both, a
+	// write fails while either holds.
+	LockWrites int
 	// Logf, when set, receives one line per request: method, path,
 	// operation and status. Bodies, tokens, assertions and secrets are never
 	// passed to it.
@@ -98,6 +122,13 @@ type Org struct {
 	queryBatchSize int
 	dailyLimit     int
 	latency        time.Duration
+	faults         *faultInjector
+
+	lockComponent string
+	lockDuration  time.Duration
+	lockWrites    int
+	lockStart     time.Time
+	lockRejected  int
 
 	clients map[string]*Client
 	seq     int
@@ -161,8 +192,17 @@ func New(opts Options) (*Org, error) {
 		}
 		orgID = id
 	}
-	if opts.TokenTTL < 0 || opts.TokenMaxUses < 0 || opts.QueryBatchSize < 0 || opts.DailyLimit < 0 || opts.Latency < 0 {
-		return nil, errors.New("orgsim: TokenTTL, TokenMaxUses, QueryBatchSize, DailyLimit and Latency must not be negative")
+	if opts.TokenTTL < 0 || opts.TokenMaxUses < 0 || opts.QueryBatchSize < 0 || opts.DailyLimit < 0 || opts.Latency < 0 ||
+		opts.LockDuration < 0 || opts.LockWrites < 0 {
+		return nil, errors.New("orgsim: TokenTTL, TokenMaxUses, QueryBatchSize, DailyLimit, Latency, LockDuration " +
+			"and LockWrites must not be negative")
+	}
+	if opts.LockComponent == "" && (opts.LockDuration > 0 || opts.LockWrites > 0) {
+		return nil, errors.New("orgsim: LockDuration and LockWrites need LockComponent")
+	}
+	if !(opts.FaultRate >= 0 && opts.FaultRate <= 1) || !(opts.FaultAfterCommit >= 0 && opts.FaultAfterCommit <= 1) {
+		return nil, fmt.Errorf("orgsim: FaultRate (%v) and FaultAfterCommit (%v) must be between 0 and 1",
+			opts.FaultRate, opts.FaultAfterCommit)
 	}
 	o := &Org{
 		orgID:          orgID,
@@ -175,6 +215,10 @@ func New(opts Options) (*Org, error) {
 		queryBatchSize: opts.QueryBatchSize,
 		dailyLimit:     opts.DailyLimit,
 		latency:        opts.Latency,
+		faults:         newFaultInjector(opts.FaultRate, opts.FaultAfterCommit, opts.Seed),
+		lockComponent:  strings.TrimSpace(opts.LockComponent),
+		lockDuration:   opts.LockDuration,
+		lockWrites:     opts.LockWrites,
 		clients:        map[string]*Client{},
 		state:          &orgState{apps: map[string]*connectedApp{}, deletedGrants: map[string]bool{}},
 		sessions:       map[string]*session{},

@@ -65,21 +65,30 @@ func (o *Org) handleREST(w http.ResponseWriter, r *http.Request, rec *requestRec
 	version := m[1] + ".0"
 	resource := r.PathValue("rest")
 	operation := restOperation(r.Method, resource)
-	if operation != "" {
-		o.countCall(rec, operation)
+	if operation == "" {
+		o.serveREST(w, r, major, version, resource)
+		return
 	}
+	o.countCall(rec, operation)
+	o.serveWithFaults(w, apiREST, operation, func(w http.ResponseWriter) {
+		o.serveREST(w, r, major, version, resource)
+	})
+}
 
+// serveREST checks the session, the daily limit and the version of a
+// request below /services/data/vXX.X/, and serves the resource.
+func (o *Org) serveREST(w http.ResponseWriter, r *http.Request, major int, version, resource string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s := o.authenticate(bearerToken(r))
 	ok := s != nil && o.consumeAPIRequest()
-	w.Header().Set("Sforce-Limit-Info", fmt.Sprintf("api-usage=%d/%d", o.apiUsage, o.dailyLimit))
+	o.setLimitInfo(w)
 	switch {
 	case s == nil:
 		writeRESTError(w, http.StatusUnauthorized, "INVALID_SESSION_ID", "Session expired or invalid")
 		return
 	case !ok:
-		writeRESTError(w, http.StatusForbidden, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+		writeRESTError(w, http.StatusForbidden, "REQUEST_LIMIT_EXCEEDED", dailyLimitMessage)
 		return
 	case major < minAPIVersion:
 		writeRESTError(w, http.StatusGone, "GONE", "The requested API version has been retired.")
@@ -98,7 +107,7 @@ func (o *Org) handleREST(w http.ResponseWriter, r *http.Request, rec *requestRec
 	case parts[0] == "query" && len(parts) == 2:
 		o.restQueryMore(w, r, version, parts[1])
 	case parts[0] == "sobjects" && len(parts) == 2:
-		o.restSObjectCollection(w, r, s, parts[1])
+		o.restSObjectCollection(w, r, parts[1])
 	case parts[0] == "sobjects" && len(parts) == 3:
 		o.restSObjectRecord(w, r, version, parts[1], parts[2])
 	default:
@@ -213,7 +222,7 @@ func (o *Org) writeQueryPage(w http.ResponseWriter, version, locator string, rec
 //
 // NOTE: the simulated org rejects creating other objects with
 // METHOD_NOT_ALLOWED, although a real org creates PermissionSet records.
-func (o *Org) restSObjectCollection(w http.ResponseWriter, r *http.Request, s *session, typeName string) {
+func (o *Org) restSObjectCollection(w http.ResponseWriter, r *http.Request, typeName string) {
 	def := findSObject(typeName)
 	if def == nil {
 		writeRESTError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
@@ -252,8 +261,9 @@ func (o *Org) restSObjectCollection(w http.ResponseWriter, r *http.Request, s *s
 // under a profile-owned permission set is unconfirmed. The org allows it,
 // because that is how it stores profileName grants.
 func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
-	fail := func(status int, code, message string, fields ...string) (int, any) {
-		return status, []restError{{Message: message, ErrorCode: code, Fields: emptyIfNil(fields)}}
+	// Every rejected insert answers HTTP 400, the status of REST save errors.
+	fail := func(code, message string, fields ...string) (int, any) {
+		return http.StatusBadRequest, []restError{{Message: message, ErrorCode: code, Fields: emptyIfNil(fields)}}
 	}
 	def := findSObject("SetupEntityAccess")
 	values := map[string]string{}
@@ -263,15 +273,15 @@ func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
 		}
 		f := def.field(key)
 		if f == nil {
-			return fail(http.StatusBadRequest, "INVALID_FIELD", fmt.Sprintf("No such column '%s' on sobject of type SetupEntityAccess", key))
+			return fail("INVALID_FIELD", fmt.Sprintf("No such column '%s' on sobject of type SetupEntityAccess", key))
 		}
 		if f.name != "ParentId" && f.name != "SetupEntityId" {
-			return fail(http.StatusBadRequest, "INVALID_FIELD_FOR_INSERT_UPDATE",
+			return fail("INVALID_FIELD_FOR_INSERT_UPDATE",
 				fmt.Sprintf("Unable to create/update fields: %s. Please check the security settings of this field.", f.name), f.name)
 		}
 		text, ok := raw.(string)
 		if !ok && raw != nil {
-			return fail(http.StatusBadRequest, "JSON_PARSER_ERROR", fmt.Sprintf("Cannot deserialize %s: expected a string Id", f.name))
+			return fail("JSON_PARSER_ERROR", fmt.Sprintf("Cannot deserialize %s: expected a string Id", f.name))
 		}
 		values[f.name] = text
 	}
@@ -283,33 +293,37 @@ func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
 		}
 	}
 	if len(missing) > 0 {
-		return fail(http.StatusBadRequest, "REQUIRED_FIELD_MISSING", fmt.Sprintf("Required fields are missing: [%s]", strings.Join(missing, ", ")), missing...)
+		return fail("REQUIRED_FIELD_MISSING", fmt.Sprintf("Required fields are missing: [%s]", strings.Join(missing, ", ")), missing...)
 	}
 	for _, name := range []string{"ParentId", "SetupEntityId"} {
 		if _, ok := normalizeID(values[name]); !ok {
-			return fail(http.StatusBadRequest, "MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", name, values[name]), name)
+			return fail("MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", name, values[name]), name)
 		}
 	}
 
 	parent := o.state.permissionSetByID(values["ParentId"])
 	if parent == nil {
-		return fail(http.StatusBadRequest, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "ParentId")
+		return fail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "ParentId")
 	}
 	app := o.state.appByID(values["SetupEntityId"])
 	if app == nil {
 		if values["SetupEntityId"][:3] == prefixConnectedApplication {
-			return fail(http.StatusBadRequest, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "SetupEntityId")
+			return fail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "SetupEntityId")
 		}
-		return fail(http.StatusBadRequest, "FIELD_INTEGRITY_EXCEPTION",
+		return fail("FIELD_INTEGRITY_EXCEPTION",
 			"SetupEntityId: the simulated org supports access only to connected apps (ConnectedApplication Ids)", "SetupEntityId")
 	}
 
 	if parent.namespacePrefix != "" {
 		e := managedParentError(parent)
-		return fail(http.StatusBadRequest, e.statusCode, e.message, e.fields...)
+		return fail(e.statusCode, e.message, e.fields...)
+	}
+	if o.componentLocked(app.fullName) {
+		e := lockError(app)
+		return fail(e.statusCode, e.message)
 	}
 	if existing := o.state.findGrant(parent, app); existing != nil {
-		return fail(http.StatusBadRequest, "DUPLICATE_VALUE",
+		return fail("DUPLICATE_VALUE",
 			"duplicate value found: <unknown> duplicates value on record with id: "+existing.id)
 	}
 	g := o.addGrant(o.state, parent, app)
@@ -346,7 +360,8 @@ func (o *Org) restSObjectRecord(w http.ResponseWriter, r *http.Request, version,
 			writeRESTError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 			return
 		}
-		obj := orderedObject{{"attributes", recordAttributes(def, row["Id"].(string), version)}}
+		rowID, _ := row["Id"].(string)
+		obj := orderedObject{{"attributes", recordAttributes(def, rowID, version)}}
 		for _, f := range def.fields {
 			obj = append(obj, member{f.name, row[f.name]})
 		}
@@ -372,6 +387,11 @@ func (o *Org) deleteSetupEntityAccess(w http.ResponseWriter, id string) {
 	if g.parent.namespacePrefix != "" {
 		e := managedParentError(g.parent)
 		writeRESTError(w, http.StatusBadRequest, e.statusCode, e.message, e.fields...)
+		return
+	}
+	if o.componentLocked(g.app.fullName) {
+		e := lockError(g.app)
+		writeRESTError(w, http.StatusBadRequest, e.statusCode, e.message)
 		return
 	}
 	o.state.removeGrant(g)

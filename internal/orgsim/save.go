@@ -68,6 +68,9 @@ func (o *Org) createApp(call *metadataCall, work *orgState, md *xmltree.Element)
 	if !o.allowCreate {
 		return w.fullName, []saveError{creationBlocked}
 	}
+	if o.componentLocked(w.fullName) {
+		return w.fullName, []saveError{lockError(nil)}
+	}
 	if e := validateFullName(w.fullName); e != nil {
 		errs = append([]saveError{*e}, errs...)
 	} else if existing := work.lookup(w.fullName); existing != nil {
@@ -153,6 +156,9 @@ func (o *Org) updateApp(call *metadataCall, work *orgState, md *xmltree.Element)
 	}
 	if app.readOnly() {
 		return app.fullName, []saveError{managedAppError(app)}
+	}
+	if o.componentLocked(app.fullName) {
+		return app.fullName, []saveError{lockError(app)}
 	}
 	w, errs := normalizeWrite(md, call.version, app.tree)
 	if w.hasConsumerKey && w.consumerKey != app.consumerKey {

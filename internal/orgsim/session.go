@@ -1,6 +1,7 @@
 package orgsim
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -58,6 +59,19 @@ func bearerToken(r *http.Request) string {
 		return ""
 	}
 	return strings.TrimSpace(h[len(prefix):])
+}
+
+// dailyLimitMessage is the message of REQUEST_LIMIT_EXCEEDED when the daily
+// API request allocation is used up.
+const dailyLimitMessage = "TotalRequests Limit exceeded."
+
+// setLimitInfo sets the Sforce-Limit-Info header to the org's API usage.
+// The caller holds o.mu.
+//
+// NOTE: Salesforce documents the header on REST responses. That Metadata
+// API SOAP responses carry it too is unconfirmed; the org sends it on both.
+func (o *Org) setLimitInfo(w http.ResponseWriter) {
+	w.Header().Set("Sforce-Limit-Info", fmt.Sprintf("api-usage=%d/%d", o.apiUsage, o.dailyLimit))
 }
 
 // consumeAPIRequest counts one API request against the daily allocation and

@@ -382,10 +382,10 @@ func (p *soqlParser) parseCondition() (soqlCondition, *soqlError) {
 
 func (p *soqlParser) parseValue() (soqlValue, *soqlError) {
 	t := p.next()
-	switch {
-	case t.kind == tokString, t.kind == tokNumber:
+	switch t.kind {
+	case tokString, tokNumber:
 		return soqlValue{kind: t.kind, text: t.text}, nil
-	case t.kind == tokIdent:
+	case tokIdent:
 		switch word := strings.ToLower(t.text); word {
 		case "null", "true", "false":
 			return soqlValue{kind: tokIdent, text: word}, nil

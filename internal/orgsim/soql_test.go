@@ -23,7 +23,7 @@ func TestQueryPagingFollowsNextRecordsURL(t *testing.T) {
 			t.Fatalf("totalSize = %d, want 5", page.TotalSize)
 		}
 		for _, r := range page.Records {
-			names = append(names, r["Name"].(string))
+			names = append(names, stringOf(t, r["Name"]))
 		}
 		if page.Done {
 			if page.NextRecordsURL != "" {
@@ -136,8 +136,8 @@ func TestQueryShapes(t *testing.T) {
 		t.Fatalf("rows = %d", rows.TotalSize)
 	}
 	rec := rows.Records[0]
-	attrs := rec["attributes"].(map[string]any)
-	if attrs["type"] != "PermissionSet" || !strings.HasPrefix(attrs["url"].(string), "/services/data/v63.0/sobjects/PermissionSet/0PS") {
+	attrs := objectOf(t, rec["attributes"])
+	if attrs["type"] != "PermissionSet" || !strings.HasPrefix(stringOf(t, attrs["url"]), "/services/data/v63.0/sobjects/PermissionSet/0PS") {
 		t.Errorf("attributes = %v", attrs)
 	}
 	if v, ok := rec["Profile"]; !ok || v != nil {
@@ -151,8 +151,8 @@ func TestQueryShapes(t *testing.T) {
 	if rows.TotalSize != 1 {
 		t.Fatalf("15-character Id filter matched %d rows", rows.TotalSize)
 	}
-	profile := rows.Records[0]["Profile"].(map[string]any)
-	if profile["Name"] != "System Administrator" || profile["attributes"].(map[string]any)["type"] != "Profile" {
+	profile := objectOf(t, rows.Records[0]["Profile"])
+	if profile["Name"] != "System Administrator" || objectOf(t, profile["attributes"])["type"] != "Profile" {
 		t.Errorf("Profile = %v", profile)
 	}
 
@@ -163,7 +163,7 @@ func TestQueryShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	want := `{"totalSize":1,"done":true,"records":[{"attributes":{"type":"Organization","url":"/services/data/v63.0/sobjects/Organization/` +
 		DefaultOrgID + `"},"Name":"orgsim","Id":"` + DefaultOrgID + `"}]}`
 	if string(raw) != want {

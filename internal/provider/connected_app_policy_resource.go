@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce"
@@ -286,12 +287,24 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 
-	if plan.HighAssuranceSessionRequired.ValueBool() {
+	if plan.HighAssuranceSessionRequired.ValueBool() && !highAssuranceInState(ctx, req) {
 		r.checkHighAssurance(ctx, &plan, resp)
 	}
 	if plan.PermittedUsers.ValueString() == "all_users" {
 		r.warnUnusedGrants(ctx, name, props.ID, resp)
 	}
+}
+
+// highAssuranceInState reports whether the prior state already requires high
+// assurance, so that the warning shows when the requirement is turned on
+// rather than on every plan.
+func highAssuranceInState(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	if req.State.Raw.IsNull() {
+		return false
+	}
+	var required types.Bool
+	req.State.GetAttribute(ctx, path.Root("high_assurance_session_required"), &required)
+	return required.ValueBool()
 }
 
 // checkHighAssurance warns that high assurance blocks the flows without a

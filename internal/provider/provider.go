@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
@@ -101,6 +102,21 @@ func (p *salesforceProvider) Configure(ctx context.Context, req provider.Configu
 		resp.Diagnostics.AddError("Error configuring the Salesforce provider", configureErrorDetail(err))
 		return
 	}
+	if settings.expectedOrgID != "" {
+		orgID, err := client.FindOrganizationID(ctx)
+		if err != nil {
+			resp.Diagnostics.AddError("Error configuring the Salesforce provider", apiErrorDetail(err,
+				"The provider could not read the org's Id to compare it with expected_org_id."))
+			return
+		}
+		if !salesforce.SameOrgID(orgID, settings.expectedOrgID) {
+			resp.Diagnostics.AddAttributeError(path.Root("expected_org_id"), "Credentials reach another org",
+				fmt.Sprintf("The credentials sign in to the org %s, but expected_org_id is %s, so the provider "+
+					"stops before any read or write. Check which org the credentials belong to. After a sandbox "+
+					"refresh the sandbox has a new Id: set expected_org_id to it.", orgID, settings.expectedOrgID))
+			return
+		}
+	}
 	tflog.Info(ctx, "Salesforce session established", map[string]any{
 		"flow":         string(settings.flow),
 		"instance_url": client.InstanceURL(),
@@ -117,6 +133,7 @@ func (p *salesforceProvider) Resources(_ context.Context) []func() resource.Reso
 		NewConnectedAppResource,
 		NewConnectedAppPolicyResource,
 		NewConnectedAppAssignmentResource,
+		NewConnectedAppAssignmentsResource,
 	}
 }
 

@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce"
@@ -75,6 +78,15 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "OAuth refresh token (`SALESFORCE_REFRESH_TOKEN`). A refresh token of an app " +
 					"with refresh token rotation is invalidated when first used, so it cannot be reused by a later run.",
 			},
+			"expected_org_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Id of the org the configuration is meant for, 15 or 18 characters " +
+					"(`SALESFORCE_EXPECTED_ORG_ID`). When the credentials sign in to another org, the provider " +
+					"fails before any read or write. A sandbox refresh gives the sandbox a new Id; update this " +
+					"value (Setup > Company Information shows it) after each refresh.",
+				Validators: []validator.String{stringvalidator.RegexMatches(orgIDPattern,
+					"must be a Salesforce org Id: 15 or 18 letters and digits starting with 00D")},
+			},
 			"access_token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
@@ -97,14 +109,20 @@ type providerModel struct {
 	Audience       types.String `tfsdk:"audience"`
 	RefreshToken   types.String `tfsdk:"refresh_token"`
 	AccessToken    types.String `tfsdk:"access_token"`
+	ExpectedOrgID  types.String `tfsdk:"expected_org_id"`
 }
+
+// orgIDPattern is the form of an org Id: the key prefix 00D, then 12 or 15
+// letters and digits.
+var orgIDPattern = regexp.MustCompile(`^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$`)
 
 // providerSettings is the provider configuration with environment variables
 // applied and every value checked.
 type providerSettings struct {
-	auth       auth.Config
-	apiVersion string
-	flow       auth.Flow
+	auth          auth.Config
+	apiVersion    string
+	flow          auth.Flow
+	expectedOrgID string
 }
 
 func (s providerSettings) client(version string) salesforce.Config {
@@ -137,7 +155,8 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 			RefreshToken: value(m.RefreshToken, "SALESFORCE_REFRESH_TOKEN"),
 			AccessToken:  value(m.AccessToken, "SALESFORCE_ACCESS_TOKEN"),
 		},
-		apiVersion: value(m.APIVersion, "SALESFORCE_API_VERSION"),
+		apiVersion:    value(m.APIVersion, "SALESFORCE_API_VERSION"),
+		expectedOrgID: value(m.ExpectedOrgID, "SALESFORCE_EXPECTED_ORG_ID"),
 	}
 	if s.auth.LoginURL == "" {
 		s.auth.LoginURL = "https://login.salesforce.com"
@@ -158,6 +177,12 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 	}
 	if err := checkAPIVersion(s.apiVersion); err != nil {
 		diags.AddAttributeError(path.Root("api_version"), "Invalid provider configuration", err.Error())
+	}
+	if s.expectedOrgID != "" && !orgIDPattern.MatchString(s.expectedOrgID) {
+		diags.AddAttributeError(path.Root("expected_org_id"), "Invalid provider configuration",
+			fmt.Sprintf("expected_org_id %q is not a Salesforce org Id: it has 15 or 18 letters and digits "+
+				"and starts with 00D. Setup > Company Information shows it as Salesforce.com Organization ID.",
+				s.expectedOrgID))
 	}
 
 	key := value(m.PrivateKey, "SALESFORCE_PRIVATE_KEY")

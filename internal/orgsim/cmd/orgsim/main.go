@@ -24,6 +24,12 @@
 //	-daily-limit N                  daily API request allocation (default 15000)
 //	-query-batch-size N             records per query page (default 2000)
 //	-latency DURATION               delay added to every request, such as 200ms (default 0)
+//	-fault-rate FRACTION            share of API calls that fail with a transient fault (default 0)
+//	-fault-after-commit FRACTION    share of faulted writes that fail after taking effect (default 0)
+//	-seed N                         seed of the generator that picks faulted calls (default 1)
+//	-lock-component NAME            connected app whose writes fail with UNABLE_TO_LOCK_ROW
+//	-lock-duration DURATION         how long that app stays locked from its first write
+//	-lock-writes N                  how many writes of that app fail
 //	-v                              log one line per request to standard error
 //
 // The -client-secret, -refresh-token, -jwt-certificate, -jwt-username and
@@ -77,8 +83,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	fs := flag.NewFlagSet("orgsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: orgsim [flags]")
-		fmt.Fprintln(stderr, "Runs a simulated Salesforce org on a loopback address and prints its instance URL on the first line.")
+		// A usage text that cannot be written to standard error has nowhere else to go.
+		_, _ = fmt.Fprintln(stderr, "Usage: orgsim [flags]")
+		_, _ = fmt.Fprintln(stderr, "Runs a simulated Salesforce org on a loopback address and prints its instance URL on the first line.")
 		fs.PrintDefaults()
 	}
 	var (
@@ -104,6 +111,12 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	fs.IntVar(&opts.DailyLimit, "daily-limit", orgsim.DefaultDailyLimit, "daily API request allocation (`n` calls)")
 	fs.IntVar(&opts.QueryBatchSize, "query-batch-size", orgsim.DefaultQueryBatchSize, "records per query page (`n`)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every request, such as 200ms; 0 means none")
+	fs.Float64Var(&opts.FaultRate, "fault-rate", 0, "share of API calls, from 0 to 1, that fail with a transient fault")
+	fs.Float64Var(&opts.FaultAfterCommit, "fault-after-commit", 0, "share of faulted writes, from 0 to 1, that fail after taking effect")
+	fs.Uint64Var(&opts.Seed, "seed", 1, "seed (`n`) of the generator that picks faulted calls and their kinds")
+	fs.StringVar(&opts.LockComponent, "lock-component", "", "connected app (`name`) whose writes fail with UNABLE_TO_LOCK_ROW")
+	fs.DurationVar(&opts.LockDuration, "lock-duration", 0, "how long -lock-component stays locked from its first write, such as 5s")
+	fs.IntVar(&opts.LockWrites, "lock-writes", 0, "how many writes (`n`) of -lock-component fail; with neither this nor -lock-duration, all do")
 	verbose := fs.Bool("v", false, "log one line per request to standard error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -146,12 +159,16 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	}
 
 	out := bufio.NewWriter(stdout)
-	fmt.Fprintln(out, srv.URL)
+	if _, err := fmt.Fprintln(out, srv.URL); err != nil {
+		return err
+	}
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "orgsim: serving url=%s org_id=%s\n", srv.URL, srv.Org.OrgID())
+	if _, err := fmt.Fprintf(stderr, "orgsim: serving url=%s org_id=%s\n", srv.URL, srv.Org.OrgID()); err != nil {
+		return err
+	}
 	sig := <-stop
-	fmt.Fprintf(stderr, "orgsim: stopping signal=%v\n", sig)
-	return nil
+	_, err = fmt.Fprintf(stderr, "orgsim: stopping signal=%v\n", sig)
+	return err
 }

@@ -18,10 +18,10 @@ import (
 func TestRunPrintsURLAndServes(t *testing.T) {
 	dir := t.TempDir()
 	app := `<ConnectedApp><contactEmail>a@example.com</contactEmail><label>From Disk</label></ConnectedApp>`
-	if err := os.MkdirAll(filepath.Join(dir, "connectedApps"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "connectedApps"), 0o750); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "connectedApps", "From_Disk.connectedApp-meta.xml"), []byte(app), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "connectedApps", "From_Disk.connectedApp-meta.xml"), []byte(app), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -35,7 +35,7 @@ func TestRunPrintsURLAndServes(t *testing.T) {
 			"-client-id", "cid", "-client-secret", "csecret", "-run-as-username", "runas@example.com",
 			"-query-batch-size", "1",
 		}, stdoutWriter, &stderr, stop)
-		stdoutWriter.Close()
+		_ = stdoutWriter.Close()
 	}()
 
 	lineCh := make(chan string, 1)
@@ -65,7 +65,7 @@ func TestRunPrintsURLAndServes(t *testing.T) {
 			TotalSize int `json:"totalSize"`
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || body.TotalSize != 1 {
 			t.Errorf("token %s: HTTP %d, totalSize %d", token, resp.StatusCode, body.TotalSize)
 		}
@@ -75,7 +75,7 @@ func TestRunPrintsURLAndServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("client credentials: HTTP %d", resp.StatusCode)
 	}

@@ -1,0 +1,40 @@
+package salesforce
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// FindOrganizationID returns the 18-character Id of the org the client is
+// signed in to.
+func (c *Client) FindOrganizationID(ctx context.Context) (string, error) {
+	var id string
+	err := c.rest.Query(ctx, "SELECT Id FROM Organization", func(rec json.RawMessage) error {
+		var row struct {
+			ID string `json:"Id"`
+		}
+		if err := json.Unmarshal(rec, &row); err != nil {
+			return err
+		}
+		id = row.ID
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("finding the organization Id: %w", err)
+	}
+	if id == "" {
+		return "", fmt.Errorf("the Organization query returned no row: %w", ErrNotFound)
+	}
+	return id, nil
+}
+
+// SameOrgID reports whether two org Ids name the same org. Salesforce Ids
+// come in a case-sensitive 15-character form and an 18-character form that
+// adds a checksum, so only the first 15 characters are compared.
+func SameOrgID(a, b string) bool {
+	if len(a) < 15 || len(b) < 15 {
+		return false
+	}
+	return a[:15] == b[:15]
+}
