@@ -55,7 +55,8 @@ func (a *connectedApp) clone() *connectedApp {
 // which subscriber orgs can neither read through readMetadata nor change.
 //
 // NOTE: that managed-package apps read back as nil and reject changes is
-// unconfirmed.
+// unconfirmed; make probe-live checks 2 (readMetadata) and 3 (updateMetadata)
+// settle it.
 func (a *connectedApp) readOnly() bool {
 	return a.manageableState == "installed" || a.manageableState == "deprecated"
 }

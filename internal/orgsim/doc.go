@@ -59,7 +59,18 @@
 // Issued tokens expire after Options.TokenTTL, and every token stops
 // working after Options.TokenMaxUses authenticated calls. Each SOAP call
 // and each REST call below /services/data/vXX.X/ counts against
-// Options.DailyLimit, and REST responses carry Sforce-Limit-Info.
+// Options.DailyLimit, and REST and SOAP responses carry Sforce-Limit-Info.
+//
+// # Faults
+//
+// Options.Latency delays every request. Options.FaultRate makes that share
+// of API calls fail with a transient fault, picked by a generator seeded
+// with Options.Seed: SERVER_UNAVAILABLE, the ConcurrentRequests limit,
+// HTTP 502, 503 or 504 with an HTML page, or a dropped connection.
+// Options.FaultAfterCommit is the share of faulted writes that fail only
+// after the write took effect. Options.LockComponent makes writes of one
+// app fail with UNABLE_TO_LOCK_ROW, for Options.LockDuration or for
+// Options.LockWrites writes.
 //
 // The command internal/orgsim/cmd/orgsim runs an org as a process.
 package orgsim

@@ -138,8 +138,8 @@ func (o *Org) InjectedFaults() map[string]int {
 }
 
 // serveWithFaults runs serve, unless the fault injector picks this call.
-// A fault before commit answers without running serve. A fault after
-// commit runs serve, discards its response and answers with the fault.
+// A fault before commit is written without running serve. A fault after
+// commit runs serve, discards its response and writes the fault instead.
 func (o *Org) serveWithFaults(w http.ResponseWriter, api apiKind, operation string, serve func(http.ResponseWriter)) {
 	plan, ok := o.faults.pick(writeOperations[operation])
 	if !ok {
@@ -198,7 +198,7 @@ func writeHTMLPage(w http.ResponseWriter, status int) {
 }
 
 // closeConnection drops the client's connection without writing a
-// response. When the connection cannot be taken over, it answers HTTP 504
+// response. When the connection cannot be taken over, it writes HTTP 504
 // instead, which the client treats the same way.
 func closeConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()

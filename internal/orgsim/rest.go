@@ -258,10 +258,11 @@ func (o *Org) restSObjectCollection(w http.ResponseWriter, r *http.Request, type
 // The caller holds o.mu.
 //
 // NOTE: whether Salesforce allows a connected app's SetupEntityAccess row
-// under a profile-owned permission set is unconfirmed. The org allows it,
-// because that is how it stores profileName grants.
+// under a profile-owned permission set is unconfirmed; make probe-live check
+// 4 tries it. The org allows it, because that is how it stores profileName
+// grants.
 func (o *Org) createSetupEntityAccess(body map[string]any) (int, any) {
-	// Every rejected insert answers HTTP 400, the status of REST save errors.
+	// Every rejected insert gets HTTP 400, the status of REST save errors.
 	fail := func(code, message string, fields ...string) (int, any) {
 		return http.StatusBadRequest, []restError{{Message: message, ErrorCode: code, Fields: emptyIfNil(fields)}}
 	}

@@ -293,7 +293,10 @@ const fileTimeLayout = "2006-01-02T15:04:05.000Z"
 // listMetadata returns FileProperties for every ConnectedApp, managed ones
 // included.
 //
-// NOTE: that FileProperties.id is the ConnectedApplication Id is unconfirmed.
+// NOTE: that FileProperties.id is the ConnectedApplication Id is unconfirmed;
+// the identity check of make probe-live settles it. Rows of managed-package
+// apps carry namespacePrefix and manageableState "installed", as make
+// probe-live check 1 records.
 func (o *Org) listMetadata(body *xmltree.Element) (*xmltree.Element, *soapFault) {
 	queries := body.ChildrenNamed("queries")
 	if len(queries) > maxListQueries {

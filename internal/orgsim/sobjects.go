@@ -129,8 +129,10 @@ var sobjectDefs = []*sobjectDef{
 // connectedApplicationRow derives the read-only ConnectedApplication record
 // from the stored component.
 //
-// NOTE: whether Name is the label or the API name is unconfirmed. The org
-// uses the label, which Setup lists as the connected app name.
+// NOTE: whether Name is the label or the API name is unconfirmed; the
+// identity check of make probe-live settles it. The org uses the label, which
+// Setup lists as the connected app name. The row exists for managed-package
+// apps too, with options taken from the loaded file.
 func connectedApplicationRow(app *connectedApp) sobjectRow {
 	label, _ := app.text("label")
 	row := sobjectRow{

@@ -215,6 +215,13 @@ func (r *connectedAppAssignmentResource) grantProfile(ctx context.Context, g gra
 	if _, err := r.client.FindProfileByName(ctx, g.name); err != nil {
 		return fmt.Errorf("profile lookup: %w", err)
 	}
+	props, err := r.client.FindConnectedAppProperties(ctx, g.app)
+	if err != nil {
+		return fmt.Errorf("connected app lookup: %w", err)
+	}
+	if managedPackageNamespace(props.NamespacePrefix, props.ManageableState) != "" {
+		return r.grantProfileRow(ctx, g, props.ID)
+	}
 	app, err := r.client.FindConnectedApp(ctx, g.app)
 	if err != nil {
 		return fmt.Errorf("connected app lookup: %w", err)
@@ -232,6 +239,17 @@ func (r *connectedAppAssignmentResource) grantProfile(ctx context.Context, g gra
 }
 
 func (r *connectedAppAssignmentResource) revokeProfile(ctx context.Context, g grant) error {
+	props, err := r.client.FindConnectedAppProperties(ctx, g.app)
+	if err != nil {
+		return err
+	}
+	if managedPackageNamespace(props.NamespacePrefix, props.ManageableState) != "" {
+		row, err := r.findGrantRow(ctx, g)
+		if err != nil || row == nil {
+			return err
+		}
+		return r.client.DeleteGrant(ctx, row.ID)
+	}
 	app, err := r.client.FindConnectedApp(ctx, g.app)
 	if err != nil {
 		return err
@@ -249,6 +267,27 @@ func (r *connectedAppAssignmentResource) revokeProfile(ctx context.Context, g gr
 	app.SetProfiles(kept)
 	tflog.Debug(ctx, "Revoking profile", map[string]any{"connected_app": g.app, "profile": g.name})
 	return r.client.UpdateConnectedApp(ctx, app)
+}
+
+// grantProfileRow inserts a SetupEntityAccess row under the permission set
+// the profile owns. Apps installed from a managed package have no readable
+// component whose profileName list could be written, so this is the only
+// route for them.
+//
+// NOTE: Salesforce documents SetupEntityAccess inserts for connected apps,
+// but not under a profile's own permission set; make probe-live (check 4)
+// tries it on a live org.
+func (r *connectedAppAssignmentResource) grantProfileRow(ctx context.Context, g grant, appID string) error {
+	parentID, err := r.client.FindProfilePermissionSetID(ctx, g.name)
+	if err != nil {
+		return fmt.Errorf("profile lookup: %w", err)
+	}
+	if row, err := r.findGrantRow(ctx, g); err == nil && row != nil {
+		return nil
+	}
+	tflog.Debug(ctx, "Granting profile through its permission set", map[string]any{"connected_app": g.app, "profile": g.name})
+	_, err = r.client.CreateGrant(ctx, parentID, appID)
+	return err
 }
 
 // grantPermissionSet inserts a SetupEntityAccess row. A grant that already

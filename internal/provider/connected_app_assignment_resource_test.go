@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/connectedapps/terraform-provider-salesforce/internal/orgsim"
 )
 
 func TestAccConnectedAppAssignment_profileAndPermissionSet(t *testing.T) {
@@ -207,4 +209,42 @@ func checkAssignmentsRevoked(org *testOrg) resource.TestCheckFunc {
 		}
 		return nil
 	})
+}
+
+func TestAccConnectedAppAssignment_managedApp(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("needs a managed-package app, which the simulated org provides")
+	}
+	name := "vendor__Vendor_Grants"
+	if err := org.server.Org.LoadConnectedApp(name, []byte(managedAppXML), orgsim.LoadProps{NamespacePrefix: "vendor", ManageableState: "installed"}); err != nil {
+		t.Fatal(err)
+	}
+	config := org.providerConfig() + fmt.Sprintf(`
+resource "salesforce_connected_app_assignment" "profile" {
+  connected_app = %[1]q
+  profile       = %[2]q
+}
+
+resource "salesforce_connected_app_assignment" "permission_set" {
+  connected_app  = %[1]q
+  permission_set = %[3]q
+}
+`, name, simProfile, simPermissionSet)
+	org.run(t, resource.TestCase{
+		CheckDestroy: checkAssignmentsRevoked(org),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+	calls := org.server.Org.Calls()
+	if n := calls["metadata.updateMetadata"]; n != 0 {
+		t.Errorf("%d updateMetadata calls for grants of a managed app, want none", n)
+	}
 }

@@ -282,8 +282,7 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 	if managed := managedPackageNamespace(props.NamespacePrefix, props.ManageableState); managed != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("connected_app"),
-			errorSummary("planning", "connected app policy", name), managedAppDetail(name, managed))
+		resp.Diagnostics.Append(r.planManaged(ctx, &plan, props.ID, managed)...)
 		return
 	}
 
@@ -377,6 +376,18 @@ func (r *connectedAppPolicyResource) Read(ctx context.Context, req resource.Read
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	namespace, appID, err := r.managedApp(ctx, name)
+	if err == nil && namespace != "" {
+		row, err := r.client.FindConnectedApplication(ctx, appID)
+		if err != nil {
+			resp.Diagnostics.AddError(errorSummary("reading", "connected app policy", name), apiErrorDetail(err, ""))
+			return
+		}
+		state.fromConnectedApplication(row)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+
 	app, err := r.client.FindConnectedApp(ctx, name)
 	if isNotFound(err) {
 		resp.Diagnostics.AddWarning(errorSummary("reading", "connected app policy", name),
@@ -429,6 +440,13 @@ func (r *connectedAppPolicyResource) Delete(ctx context.Context, req resource.De
 	unlock := r.client.LockApp(name)
 	defer unlock()
 
+	if namespace, _, err := r.managedApp(ctx, name); err == nil && namespace != "" {
+		resp.Diagnostics.AddWarning(errorSummary("resetting", "connected app policy", name),
+			fmt.Sprintf("%q was installed from the managed package %q, whose policies no documented API "+
+				"writes, so reset_on_destroy changed nothing. Reset them in "+managedSetupPath+".", name, namespace, name))
+		return
+	}
+
 	app, err := r.client.FindConnectedApp(ctx, name)
 	if isNotFound(err) {
 		return
@@ -462,6 +480,11 @@ func (r *connectedAppPolicyResource) write(ctx context.Context, action string, p
 
 	unlock := r.client.LockApp(name)
 	defer unlock()
+
+	if namespace, appID, err := r.managedApp(ctx, name); err == nil && namespace != "" {
+		r.recordManaged(ctx, plan, appID, namespace, state, diags)
+		return
+	}
 
 	app, err := r.client.FindConnectedApp(ctx, name)
 	if isNotFound(err) {
@@ -525,6 +548,28 @@ func (r *connectedAppPolicyResource) apply(ctx context.Context, app *connectedap
 	return r.client.UpdateConnectedApp(ctx, app)
 }
 
+// recordManaged stores the checked policy of an installed app without writing
+// anything: the plan already matched the org when it was made, and it is
+// compared again here in case the org changed since.
+func (r *connectedAppPolicyResource) recordManaged(ctx context.Context, plan *connectedAppPolicyModel, appID, namespace string,
+	state *tfsdk.State, diags *diag.Diagnostics) {
+	name := plan.ConnectedApp.ValueString()
+	row, err := r.client.FindConnectedApplication(ctx, appID)
+	if err != nil {
+		diags.AddError(errorSummary("checking", "connected app policy", name), apiErrorDetail(err, ""))
+		return
+	}
+	if diffs := checkManaged(plan, row); len(diffs) > 0 {
+		diags.AddError(errorSummary("checking", "connected app policy", name), fmt.Sprintf("%q (managed package "+
+			"%q) changed since the plan: %s is now %s. Plan again.", name, namespace, diffs[0].attribute, diffs[0].got))
+		return
+	}
+	got := *plan
+	got.fromConnectedApplication(row)
+	tflog.Info(ctx, "Checked policy of a managed-package app without writing", map[string]any{"connected_app": name})
+	diags.Append(state.Set(ctx, &got)...)
+}
+
 // managedPackageNamespace returns the namespace of an app installed from a
 // managed package, or an empty string for an app created in the org.
 func managedPackageNamespace(namespacePrefix, manageableState string) string {
@@ -535,11 +580,4 @@ func managedPackageNamespace(namespacePrefix, manageableState string) string {
 		return "(no prefix reported)"
 	}
 	return ""
-}
-
-func managedAppDetail(name, namespace string) string {
-	return fmt.Sprintf("The connected app %q was installed from a managed package (namespace %s). No documented "+
-		"Salesforce API writes the policies of such an app, and the Metadata API does not return them. Set "+
-		"them in Setup > Connected Apps > Manage Connected Apps > Edit Policies, and remove this resource.",
-		name, namespace)
 }

@@ -240,26 +240,75 @@ func TestAccConnectedAppPolicy_noOAuth(t *testing.T) {
 	})
 }
 
+// managedAppXML is the true state of a vendor app installed from a managed
+// package: admin-approved, high assurance required.
+const managedAppXML = `<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">
+    <contactEmail>support@vendor.example.com</contactEmail>
+    <label>Vendor App</label>
+    <oauthConfig>
+        <callbackUrl>https://vendor.example.com/cb</callbackUrl>
+        <consumerKey>3MVG9VENDORMANAGEDAPP</consumerKey>
+        <isAdminApproved>true</isAdminApproved>
+        <scopes>Api</scopes>
+    </oauthConfig>
+    <oauthPolicy>
+        <ipRelaxation>ENFORCE</ipRelaxation>
+        <refreshTokenPolicy>infinite</refreshTokenPolicy>
+    </oauthPolicy>
+    <sessionPolicy>
+        <policyAction>RaiseSessionLevel</policyAction>
+        <sessionLevel>HIGH_ASSURANCE</sessionLevel>
+    </sessionPolicy>
+</ConnectedApp>`
+
 func TestAccConnectedAppPolicy_managedPackage(t *testing.T) {
 	org := newTestOrg(t)
 	if org.live {
 		t.Skip("needs a managed-package app, which the simulated org provides")
 	}
 	name := "vendor__Vendor_App"
-	xml := `<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"><label>Vendor App</label></ConnectedApp>`
-	if err := org.server.Org.LoadConnectedApp(name, []byte(xml), orgsim.LoadProps{NamespacePrefix: "vendor", ManageableState: "installed"}); err != nil {
+	if err := org.server.Org.LoadConnectedApp(name, []byte(managedAppXML), orgsim.LoadProps{NamespacePrefix: "vendor", ManageableState: "installed"}); err != nil {
 		t.Fatal(err)
 	}
-	writesBefore := org.server.Org.Calls()["metadata.updateMetadata"]
+	const address = "salesforce_connected_app_policy.test"
+	matching := org.providerConfig() + testPolicyConfig(name, `
+  permitted_users                 = "admin_approved"
+  high_assurance_session_required = true
+  high_assurance_action           = "raise_session_level"
+`)
 	org.run(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      org.providerConfig() + testPolicyConfig(name, `permitted_users = "admin_approved"`),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`installed from a managed package`),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config:      org.providerConfig() + testPolicyConfig(name, `permitted_users = "all_users"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)permitted_users: the org has admin_approved.*Manage Connected Apps`),
+			},
+			{
+				Config: matching,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("permitted_users"), knownvalue.StringExact("admin_approved")),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("high_assurance_session_required"), knownvalue.Bool(true)),
+				},
+			},
+			{
+				Config: matching,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				ResourceName:      address,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
+				// The org does not show these for an installed app, so an import cannot read them.
+				ImportStateVerifyIgnore: []string{"high_assurance_action", "ip_relaxation", "refresh_token_policy"},
+			},
+		},
 	})
-	if got := org.server.Org.Calls()["metadata.updateMetadata"]; got != writesBefore {
-		t.Errorf("updateMetadata called %d times for a managed app, want none", got-writesBefore)
+	calls := org.server.Org.Calls()
+	if n := calls["metadata.updateMetadata"] + calls["metadata.createMetadata"] + calls["metadata.deleteMetadata"]; n != 0 {
+		t.Errorf("%d Metadata API writes reached the org for a managed-package app, want none", n)
 	}
 }
 

@@ -87,6 +87,7 @@ func providerSchema() schema.Schema {
 				Validators: []validator.String{stringvalidator.RegexMatches(orgIDPattern,
 					"must be a Salesforce org Id: 15 or 18 letters and digits starting with 00D")},
 			},
+			"batch_reads": batchReadsAttribute(),
 			"access_token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
@@ -110,6 +111,7 @@ type providerModel struct {
 	RefreshToken   types.String `tfsdk:"refresh_token"`
 	AccessToken    types.String `tfsdk:"access_token"`
 	ExpectedOrgID  types.String `tfsdk:"expected_org_id"`
+	BatchReads     types.Bool   `tfsdk:"batch_reads"`
 }
 
 // orgIDPattern is the form of an org Id: the key prefix 00D, then 12 or 15
@@ -123,6 +125,7 @@ type providerSettings struct {
 	apiVersion    string
 	flow          auth.Flow
 	expectedOrgID string
+	batchReads    bool
 }
 
 func (s providerSettings) client(version string) salesforce.Config {
@@ -130,6 +133,7 @@ func (s providerSettings) client(version string) salesforce.Config {
 		Auth:       s.auth,
 		APIVersion: s.apiVersion,
 		UserAgent:  "terraform-provider-salesforce/" + version,
+		BatchReads: s.batchReads,
 	}
 }
 
@@ -164,6 +168,11 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 	if s.apiVersion == "" {
 		s.apiVersion = DefaultAPIVersion
 	}
+	batchReads, err := batchReadsSetting(m.BatchReads, getenv)
+	if err != nil {
+		diags.AddAttributeError(path.Root("batch_reads"), "Invalid provider configuration", err.Error())
+	}
+	s.batchReads = batchReads
 
 	for _, attr := range []struct{ name, value string }{
 		{"login_url", s.auth.LoginURL}, {"instance_url", s.auth.InstanceURL},

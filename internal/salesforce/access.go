@@ -39,6 +39,15 @@ type Grant struct {
 // FindProfileByName returns the profile whose Name is name. None gives an
 // error wrapping ErrNotFound.
 func (c *Client) FindProfileByName(ctx context.Context, name string) (*Profile, error) {
+	if c.profiles != nil {
+		return c.profiles.get(ctx, name, func(ctx context.Context) (*Profile, error) {
+			return c.queryProfileByName(ctx, name)
+		})
+	}
+	return c.queryProfileByName(ctx, name)
+}
+
+func (c *Client) queryProfileByName(ctx context.Context, name string) (*Profile, error) {
 	soql := "SELECT Id, Name FROM Profile WHERE Name = " + rest.QuoteString(name)
 	var found []Profile
 	err := c.rest.Query(ctx, soql, func(rec json.RawMessage) error {
@@ -63,6 +72,15 @@ func (c *Client) FindProfileByName(ctx context.Context, name string) (*Profile, 
 // otherwise. Profile-owned permission sets are not matched. None gives an
 // error wrapping ErrNotFound.
 func (c *Client) FindPermissionSetByName(ctx context.Context, apiName string) (*PermissionSet, error) {
+	if c.permissionSets != nil {
+		return c.permissionSets.get(ctx, apiName, func(ctx context.Context) (*PermissionSet, error) {
+			return c.queryPermissionSetByName(ctx, apiName)
+		})
+	}
+	return c.queryPermissionSetByName(ctx, apiName)
+}
+
+func (c *Client) queryPermissionSetByName(ctx context.Context, apiName string) (*PermissionSet, error) {
 	namespace := "null"
 	name := apiName
 	if ns, local, ok := strings.Cut(apiName, "__"); ok && ns != "" && local != "" {
@@ -105,11 +123,18 @@ type grantRecord struct {
 }
 
 // FindGrants returns the SetupEntityAccess rows that grant the connected
-// app with ConnectedApplication id appID.
+// app with ConnectedApplication id appID. With shared reads on, the rows
+// may come from one query of the whole org made earlier in the run, so
+// reads inside an app's lock use FindGrantsFresh.
 func (c *Client) FindGrants(ctx context.Context, appID string) ([]Grant, error) {
-	soql := "SELECT Id, ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, " +
-		"Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' " +
-		"AND SetupEntityId = " + rest.QuoteString(appID)
+	if c.grants != nil {
+		return c.grants.find(ctx, appID, false)
+	}
+	return c.queryGrants(ctx, appID)
+}
+
+func (c *Client) queryGrants(ctx context.Context, appID string) ([]Grant, error) {
+	soql := connectedAppGrantsSOQL + " AND SetupEntityId = " + rest.QuoteString(appID)
 
 	var grants []Grant
 	err := c.rest.Query(ctx, soql, func(raw json.RawMessage) error {
@@ -142,6 +167,7 @@ func (r grantRecord) grant() Grant {
 // CreateGrant gives the permission set parentID access to the connected app
 // with ConnectedApplication id appID, and returns the SetupEntityAccess id.
 func (c *Client) CreateGrant(ctx context.Context, parentID, appID string) (string, error) {
+	defer c.invalidateGrants(appID)
 	id, err := c.rest.Create(ctx, "SetupEntityAccess", map[string]string{
 		"ParentId":      parentID,
 		"SetupEntityId": appID,
@@ -155,6 +181,7 @@ func (c *Client) CreateGrant(ctx context.Context, parentID, appID string) (strin
 // DeleteGrant deletes the SetupEntityAccess row id. A missing row gives an
 // error wrapping ErrNotFound.
 func (c *Client) DeleteGrant(ctx context.Context, id string) error {
+	defer c.invalidateGrant(id)
 	err := c.rest.Delete(ctx, "SetupEntityAccess", id)
 	switch {
 	case err == nil:

@@ -37,6 +37,10 @@ type Config struct {
 	Auth       auth.Config
 	APIVersion string // such as "68.0"; DefaultAPIVersion when empty
 	UserAgent  string // DefaultUserAgent when empty
+	// BatchReads turns on shared reads: coalesced and read-ahead
+	// readMetadata calls, one org-wide grants query, and cached profile
+	// and permission set lookups (see batch.go).
+	BatchReads bool
 }
 
 // Client is an authenticated connection to one org. It is safe for
@@ -52,6 +56,12 @@ type Client struct {
 
 	listMu   sync.Mutex
 	appsList []metadata.FileProperties // nil until listed, and after a create, delete or rename
+
+	// Shared reads, all nil unless Config.BatchReads is set.
+	components     *componentReader
+	grants         *grantsCache
+	profiles       *lookupCache[Profile]
+	permissionSets *lookupCache[PermissionSet]
 }
 
 // New selects the authentication flow and fetches the first token, so that
@@ -76,13 +86,17 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 
 	tr := transport.New(session, transport.Options{HTTPClient: cfg.Auth.HTTPClient, UserAgent: cfg.UserAgent})
-	return &Client{
+	c := &Client{
 		session:   session,
 		transport: tr,
 		metadata:  metadata.New(tr, cfg.APIVersion),
 		rest:      rest.New(tr, cfg.APIVersion),
 		locks:     map[string]*sync.Mutex{},
-	}, nil
+	}
+	if cfg.BatchReads {
+		c.enableSharedReads()
+	}
+	return c, nil
 }
 
 // Metadata returns the Metadata API client.

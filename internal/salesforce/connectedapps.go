@@ -11,8 +11,13 @@ import (
 )
 
 // FindConnectedApp reads the connected app with API name name. A missing or
-// unreadable app gives an error wrapping ErrNotFound.
+// unreadable app gives an error wrapping ErrNotFound. With shared reads on,
+// the component may come from a call made earlier in the run for another
+// resource, so reads inside an app's lock use FindConnectedAppFresh.
 func (c *Client) FindConnectedApp(ctx context.Context, name string) (*connectedapp.App, error) {
+	if c.components != nil {
+		return c.findSharedConnectedApp(ctx, name, false)
+	}
 	records, err := c.metadata.Read(ctx, connectedapp.MetadataType, []string{name})
 	if err != nil {
 		return nil, fmt.Errorf("reading connected app %q: %w", name, err)
@@ -44,6 +49,7 @@ func (c *Client) FindConnectedApps(ctx context.Context, names []string) (map[str
 // message.
 func (c *Client) CreateConnectedApp(ctx context.Context, app *connectedapp.App) error {
 	defer c.invalidateAppList()
+	defer c.invalidateApps(app.FullName())
 	return c.saveConnectedApp(ctx, "creating", app.ForCreate(), c.metadata.Create)
 }
 
@@ -51,6 +57,7 @@ func (c *Client) CreateConnectedApp(ctx context.Context, app *connectedapp.App) 
 // consumer key and secret, which Salesforce fixes at creation. A missing app
 // gives an error wrapping both ErrNotFound and *metadata.SaveError.
 func (c *Client) UpdateConnectedApp(ctx context.Context, app *connectedapp.App) error {
+	defer c.invalidateUpdatedApp(app.FullName())
 	return c.saveConnectedApp(ctx, "updating", app.ForUpdate(), c.metadata.Update)
 }
 
@@ -69,6 +76,7 @@ func (c *Client) saveConnectedApp(ctx context.Context, action string, app *conne
 // error wrapping ErrNotFound.
 func (c *Client) DeleteConnectedApp(ctx context.Context, name string) error {
 	defer c.invalidateAppList()
+	defer c.invalidateApps(name)
 	results, err := c.metadata.Delete(ctx, connectedapp.MetadataType, []string{name})
 	if err != nil {
 		return fmt.Errorf("deleting connected app %q: %w", name, err)
@@ -80,6 +88,7 @@ func (c *Client) DeleteConnectedApp(ctx context.Context, name string) error {
 // to newName. A missing app gives an error wrapping ErrNotFound.
 func (c *Client) RenameConnectedApp(ctx context.Context, oldName, newName string) error {
 	defer c.invalidateAppList()
+	defer c.invalidateApps(oldName, newName)
 	result, err := c.metadata.Rename(ctx, connectedapp.MetadataType, oldName, newName)
 	if err != nil {
 		return fmt.Errorf("renaming connected app %q to %q: %w", oldName, newName, err)

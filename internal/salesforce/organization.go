@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/rest"
 )
 
 // FindOrganizationID returns the 18-character Id of the org the client is
@@ -37,4 +39,33 @@ func SameOrgID(a, b string) bool {
 		return false
 	}
 	return a[:15] == b[:15]
+}
+
+// FindProfilePermissionSetID returns the Id of the hidden permission set
+// that the named profile owns, which holds the profile's SetupEntityAccess
+// rows.
+func (c *Client) FindProfilePermissionSetID(ctx context.Context, profileName string) (string, error) {
+	profile, err := c.FindProfileByName(ctx, profileName)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	soql := "SELECT Id FROM PermissionSet WHERE ProfileId = " + rest.QuoteString(profile.ID)
+	err = c.rest.Query(ctx, soql, func(rec json.RawMessage) error {
+		var row struct {
+			ID string `json:"Id"`
+		}
+		if err := json.Unmarshal(rec, &row); err != nil {
+			return err
+		}
+		id = row.ID
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("finding the permission set of profile %q: %w", profileName, err)
+	}
+	if id == "" {
+		return "", fmt.Errorf("permission set of profile %q %w", profileName, ErrNotFound)
+	}
+	return id, nil
 }

@@ -96,11 +96,55 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-listen", "0.0.0.0:0"},
 		{"-client-secret", "x"},
 		{"extra-argument"},
+		{"-fault-rate", "1.5"},
+		{"-fault-after-commit", "-1"},
+		{"-lock-writes", "2"},
+		{"-latency", "-1s"},
 	}
 	for _, args := range cases {
 		var stderr bytes.Buffer
 		if err := run(args, io.Discard, &stderr, make(chan os.Signal)); err == nil {
 			t.Errorf("run %v succeeded", args)
 		}
+	}
+}
+
+func TestRunFaultFlagsReachOrg(t *testing.T) {
+	stdoutReader, stdoutWriter := io.Pipe()
+	stop := make(chan os.Signal, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run([]string{
+			"-access-token", "tok", "-fault-rate", "1", "-seed", "42", "-latency", "10ms",
+		}, stdoutWriter, io.Discard, stop)
+		_ = stdoutWriter.Close()
+	}()
+	line, err := bufio.NewReader(stdoutReader).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v", err)
+	}
+	base := strings.TrimSpace(line)
+
+	faulted := 0
+	for range 10 {
+		req, _ := http.NewRequest(http.MethodGet, base+"/services/data/v63.0/query?q="+url.QueryEscape("SELECT Id FROM Profile"), nil)
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			faulted++
+			continue
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			faulted++
+		}
+	}
+	if faulted != 10 {
+		t.Errorf("%d of 10 calls failed at -fault-rate 1", faulted)
+	}
+
+	stop <- syscall.SIGTERM
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
 	}
 }
