@@ -19,6 +19,9 @@ type connectedApp struct {
 
 	namespacePrefix string
 	manageableState string
+	// oauthInstalled marks an app created in another org and installed
+	// from the OAuth usage page.
+	oauthInstalled bool
 
 	consumerKey string
 	secretHash  [sha256.Size]byte
@@ -58,7 +61,7 @@ func (a *connectedApp) clone() *connectedApp {
 // unconfirmed; make probe-live checks 2 (readMetadata) and 3 (updateMetadata)
 // settle it.
 func (a *connectedApp) readOnly() bool {
-	return a.manageableState == "installed" || a.manageableState == "deprecated"
+	return a.manageableState == "installed" || a.manageableState == "deprecated" || a.oauthInstalled
 }
 
 // text returns the text of the element at path below the component root.

@@ -38,7 +38,8 @@
 //   - elements newer than the request's API version are left out.
 //
 // Apps of an installed managed package read back as nil and cannot be
-// updated, renamed or deleted.
+// updated, renamed or deleted. So do apps loaded with
+// LoadProps.OAuthInstalled, which listMetadata lists without a namespace.
 //
 // # Grants
 //

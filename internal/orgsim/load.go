@@ -162,13 +162,16 @@ func (o *Org) LoadConnectedApp(fullName string, xml []byte, props LoadProps) err
 		return fmt.Errorf("orgsim: the document's fullName %q differs from %q", name, fullName)
 	}
 	state := props.ManageableState
-	if state == "" {
+	if state == "" && !props.OAuthInstalled {
 		state = "unmanaged"
 		if props.NamespacePrefix != "" {
 			state = "installed"
 		}
 	}
-	if !contains(manageableStates, state) {
+	if props.OAuthInstalled && (state != "" || props.NamespacePrefix != "") {
+		return errors.New("orgsim: an OAuth-installed app has no ManageableState and no NamespacePrefix")
+	}
+	if !props.OAuthInstalled && !contains(manageableStates, state) {
 		return fmt.Errorf("orgsim: invalid ManageableState %q; expected one of %s", state, strings.Join(manageableStates, ", "))
 	}
 
@@ -187,6 +190,7 @@ func (o *Org) LoadConnectedApp(fullName string, xml []byte, props LoadProps) err
 		tree:            tree,
 		namespacePrefix: props.NamespacePrefix,
 		manageableState: state,
+		oauthInstalled:  props.OAuthInstalled,
 		createdBy:       o.adminUser, modifiedBy: o.adminUser,
 		created: now, modified: now,
 	}

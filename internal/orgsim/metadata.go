@@ -275,6 +275,9 @@ func notFoundError(fullName string) saveError {
 //
 // NOTE: the status code and text are unconfirmed.
 func managedAppError(app *connectedApp) saveError {
+	if app.oauthInstalled {
+		return saveError{"INSUFFICIENT_ACCESS", fmt.Sprintf("Cannot modify %s: the connected app was created in another org", app.fullName), nil}
+	}
 	return saveError{"INSUFFICIENT_ACCESS", fmt.Sprintf("Cannot modify managed object: %s belongs to the installed package %s", app.fullName, app.namespacePrefix), nil}
 }
 

@@ -481,6 +481,38 @@ func TestManagedAppReadsNil(t *testing.T) {
 	}
 }
 
+func TestOAuthInstalledAppListedButUnreadable(t *testing.T) {
+	srv := creatingOrg(t)
+	if err := srv.Org.LoadConnectedApp("Vendor_Portal", []byte(`<ConnectedApp><contactEmail>a@example.com</contactEmail><label>V</label></ConnectedApp>`),
+		LoadProps{OAuthInstalled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Org.LoadConnectedApp("Bad_Props", []byte(`<ConnectedApp><label>B</label></ConnectedApp>`),
+		LoadProps{OAuthInstalled: true, NamespacePrefix: "ns"}); err == nil {
+		t.Error("an OAuth-installed app with a namespace prefix was accepted")
+	}
+	if rec := readApp(t, srv, "63.0", "Vendor_Portal"); rec != nil {
+		t.Errorf("OAuth-installed app read back: %s", rec)
+	}
+	res := soapCall(t, srv, "63.0", testToken, "", "<listMetadata><queries><type>ConnectedApp</type></queries></listMetadata>")
+	var listed *xmltree.Element
+	for _, r := range res.body.ChildrenNamed("result") {
+		if name, _ := r.ChildText("fullName"); name == "Vendor_Portal" {
+			listed = r
+		}
+	}
+	if listed == nil {
+		t.Fatal("listMetadata does not list the OAuth-installed app")
+	}
+	if listed.Child("manageableState") != nil || listed.Child("namespacePrefix") != nil {
+		t.Errorf("listMetadata entry has a manageable state or namespace: %s", listed)
+	}
+	r := updateApps(t, srv, "<fullName>Vendor_Portal</fullName><contactEmail>a@example.com</contactEmail><label>Changed</label>")
+	if resultSuccess(r[0]) || resultCodes(r[0])[0] != "INSUFFICIENT_ACCESS" {
+		t.Errorf("update of OAuth-installed app: %s", r[0])
+	}
+}
+
 func TestSOAPTransportChecks(t *testing.T) {
 	srv := creatingOrg(t)
 	envelope := `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><SessionHeader xmlns="http://soap.sforce.com/2006/04/metadata"><sessionId>` +

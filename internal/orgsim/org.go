@@ -106,6 +106,14 @@ type LoadProps struct {
 	// "installed"; empty means "installed" when NamespacePrefix is set and
 	// "unmanaged" otherwise.
 	ManageableState string
+	// OAuthInstalled marks an app created in another org that an admin
+	// installed from Setup > Connected Apps OAuth Usage. listMetadata lists
+	// it without a namespace prefix or manageable state, readMetadata
+	// returns nil for it, and writes fail as for managed apps.
+	//
+	// NOTE: that readMetadata returns nil for such apps is reported; which
+	// manageableState listMetadata gives them is unconfirmed.
+	OAuthInstalled bool
 }
 
 // Org is one simulated Salesforce org. It is safe for concurrent use.

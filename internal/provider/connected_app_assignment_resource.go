@@ -275,7 +275,7 @@ func (r *connectedAppAssignmentResource) revokeProfile(ctx context.Context, g gr
 // route for them.
 //
 // NOTE: Salesforce documents SetupEntityAccess inserts for connected apps,
-// but not under a profile's own permission set; make probe-live (check 4)
+// but not under a profile's own permission set. Check 4 of make probe-live
 // tries it on a live org.
 func (r *connectedAppAssignmentResource) grantProfileRow(ctx context.Context, g grant, appID string) error {
 	parentID, err := r.client.FindProfilePermissionSetID(ctx, g.name)

@@ -16,11 +16,12 @@ import (
 // component, so the policy resource checks it instead: it compares what the
 // ConnectedApplication sObject shows with the configuration and never writes.
 //
-// NOTE: that ConnectedApplication rows exist and show these options for apps
-// installed from a managed package is documented for the object but has not
-// been seen on a live org; make probe-live checks it.
+// NOTE: the ConnectedApplication object is documented to show these options,
+// but no live org has shown them for an app installed from a managed
+// package. make probe-live checks it.
 
-// managedSetupPath is where an admin sets the policies of an installed app.
+// managedSetupPath is the Setup page on which an admin sets the policies of
+// an installed app.
 const managedSetupPath = "Setup > Connected Apps > Manage Connected Apps > %s > Edit Policies"
 
 // managedUncheckedAttributes are the settings the ConnectedApplication

@@ -91,8 +91,8 @@ func (m enumMapping) toAPI(v string) string {
 	return v
 }
 
-// fromAPI maps an org value back; a value the provider does not know is
-// shown in lower case, so that the plan shows it as a change.
+// fromAPI maps an org value back. A value the provider does not know is shown
+// in lower case, so that the plan shows it as a change.
 func (m enumMapping) fromAPI(v string) string {
 	for _, pair := range m {
 		if pair[1] == v {

@@ -65,8 +65,18 @@ func (r *connectedAppPolicyResource) Schema(_ context.Context, _ resource.Schema
 			"`oauthPolicy` and `sessionPolicy` of the app's `ConnectedApp` component and leaves every other " +
 			"element as the org has it.\n\n" +
 			"Creating this resource adopts the app's policies; destroying it leaves them in the org as they " +
-			"are, unless `reset_on_destroy` is `true`. Apps installed from a managed package are rejected " +
-			"at plan time, because no documented API writes their policies.",
+			"are, unless `reset_on_destroy` is `true`.\n\n" +
+			"**Apps installed from a managed package.** No documented API writes their policies and the " +
+			"Metadata API does not return their component, so for such an app the resource is a check: it " +
+			"compares `permitted_users`, `high_assurance_session_required`, `start_url` and `mobile_start_url` " +
+			"with what the `ConnectedApplication` object shows, fails at plan time naming each setting that " +
+			"differs and where Setup changes it, and never writes. The other settings cannot be read for such " +
+			"apps and are not checked.\n\n" +
+			"**Idle refresh token limit.** An app's developer can cap idle refresh tokens at 30 days. Setup " +
+			"then shows \"Expire refresh token if not used for 30 days\" while the metadata still says " +
+			"valid until revoked, and Salesforce enforces the cap without changing the metadata. The provider " +
+			"reads the metadata, so this shows no drift, and the org behaves as if `refresh_token_policy` were " +
+			"`expire_if_unused` for 30 days.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

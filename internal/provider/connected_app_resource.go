@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce"
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/connectedapp"
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/metadata"
 )
 
 var (
@@ -31,16 +34,13 @@ var (
 	_ resource.ResourceWithModifyPlan  = &connectedAppResource{}
 )
 
-// apiNamePattern is the rule Salesforce applies to API names: a letter
-// first, then letters, digits and single underscores, not ending in one.
-var apiNamePattern = regexp.MustCompile(`^[A-Za-z](?:[A-Za-z0-9]|_[A-Za-z0-9])*$`)
-
-// consumerKeyPattern is the documented form of a consumer key supplied at
-// creation: 8 to 256 letters and digits. Keys that Salesforce generates also
-// contain dots and underscores, which storedKeyPattern accepts.
+// Consumer keys and secrets supplied at creation are 8 to 256 letters and
+// digits, as the Metadata API documents. Keys that Salesforce generates also
+// contain dots and underscores, which storedKeyPattern accepts, and
+// retrieved apps may hold an empty key.
 var (
-	consumerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,256}$`)
-	storedKeyPattern   = regexp.MustCompile(`^[A-Za-z0-9._]+$`)
+	credentialPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,256}$`)
+	storedKeyPattern  = regexp.MustCompile(`^[A-Za-z0-9._]*$`)
 )
 
 // NewConnectedAppResource returns the salesforce_connected_app resource.
@@ -50,6 +50,9 @@ func NewConnectedAppResource() resource.Resource {
 
 type connectedAppResource struct {
 	client *salesforce.Client
+	// apiVersion is the provider's api_version as a number, or 0 before
+	// Configure.
+	apiVersion float64
 }
 
 func (r *connectedAppResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -57,6 +60,81 @@ func (r *connectedAppResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The app's API name, as `name`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "API name of the app: a letter first, then letters, digits and single " +
+				"underscores, at most 80 characters, with two underscores in a row only after a namespace " +
+				"prefix. Changing it renames the app in place with `renameMetadata`. " + elementNote("fullName"),
+			Validators: []validator.String{apiName()},
+		},
+		"label": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Name of the app as Setup and the App Launcher show it. " + elementNote("label"),
+			Validators:          []validator.String{notBlank()},
+		},
+		"contact_email": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Contact address of the app's owner. Required to create an app; an app that " +
+				"holds none, such as one saved with `xsi:nil`, can still be managed. " + elementNote("contactEmail"),
+			Validators: []validator.String{emailAddress()},
+		},
+		"contact_phone": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Contact phone number of the app's owner, as free text. " + elementNote("contactPhone"),
+			Validators:          []validator.String{notBlank()},
+		},
+		"description": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Description of the app. " + elementNote("description"),
+			Validators:          []validator.String{notBlank()},
+		},
+		"icon_url": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "URL of the app's icon; the Metadata API reserves the element for future " +
+				"use. " + elementNote("iconUrl"),
+			Validators: []validator.String{absoluteURL(urlRules{})},
+		},
+		"info_url": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "URL of a page that describes the app. " + elementNote("infoUrl"),
+			Validators:          []validator.String{absoluteURL(urlRules{})},
+		},
+		"logo_url": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "HTTPS URL of the app's logo, at most 125 pixels high and 200 pixels wide. " +
+				elementNote("logoUrl"),
+			Validators: []validator.String{absoluteURL(urlRules{httpsOnly: true, reject: true})},
+		},
+		"custom_attributes": schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "Custom attributes, from key to formula, such as `{ email = \"$User.Email\" }`. " +
+				"SAML assertions and ID tokens can carry them. The org's order of the entries is kept. " +
+				elementNote("attributes"),
+			Validators: []validator.Map{
+				mapvalidator.KeysAre(noSurroundingSpace()),
+				mapvalidator.ValueStringsAre(notBlank()),
+			},
+		},
+		"deletion_protection": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(true),
+			MarkdownDescription: "When `true` (the default), destroying the resource fails: a deleted " +
+				"connected app usually cannot be created again, because most orgs refuse new connected " +
+				"apps since Spring '26. Set it to `false` and apply before destroying. Kept in state only.",
+		},
+	}
+	for _, b := range nestedBlocks {
+		attrs[b.attribute] = blockSchema(b)
+	}
+
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A connected app (Metadata API type `ConnectedApp`): the settings a developer edits " +
 			"in Setup's App Manager. Access policies belong to `salesforce_connected_app_policy` and grants to " +
@@ -64,99 +142,138 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			"model, exactly as the org has them.\n\n" +
 			"Since Spring '26 most orgs cannot create connected apps unless Salesforce Support enables it. " +
 			"Adopt an existing app with `terraform import` instead.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The app's API name, as `name`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "API name of the app (`fullName`). Changing it renames the app in place " +
-					"with `renameMetadata`.",
-				Validators: []validator.String{
-					stringvalidator.LengthAtMost(80),
-					stringvalidator.RegexMatches(apiNamePattern, "must start with a letter and contain only "+
-						"letters, digits and single underscores, and must not end with an underscore "+
-						"(two underscores in a row mark a namespace prefix)"),
-				},
-			},
-			"label": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the app as Setup and the App Launcher show it (`label`).",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"contact_email": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Contact address of the app's owner (`contactEmail`).",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"description": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Description of the app (`description`).",
-			},
-			"oauth_config": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "OAuth settings (`oauthConfig`). Present means *Enable OAuth Settings* is on; " +
-					"removing the block turns OAuth off for the app.",
-				Attributes: oauthConfigSchema(),
-			},
-			"deletion_protection": schema.BoolAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-				MarkdownDescription: "When `true` (the default), destroying the resource fails: a deleted " +
-					"connected app usually cannot be created again, because most orgs refuse new connected " +
-					"apps since Spring '26. Set it to `false` and apply before destroying.",
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
-func oauthConfigSchema() map[string]schema.Attribute {
+// blockSchema returns the nested attribute of a block from its table.
+func blockSchema(b elementBlock) schema.SingleNestedAttribute {
+	attrs := map[string]schema.Attribute{}
+	for _, f := range b.fields {
+		attrs[f.attribute] = fieldSchema(f)
+	}
+	for _, sub := range b.blocks {
+		attrs[sub.attribute] = blockSchema(sub)
+	}
+	if b.attribute == oauthConfigBlock.attribute {
+		for name, a := range oauthOwnSchema() {
+			attrs[name] = a
+		}
+	}
+	return schema.SingleNestedAttribute{Optional: true, MarkdownDescription: b.markdown(), Attributes: attrs}
+}
+
+func fieldSchema(f elementField) schema.Attribute {
+	switch f.kind {
+	case boolElement:
+		if f.required {
+			return schema.BoolAttribute{Required: true, MarkdownDescription: f.markdown()}
+		}
+		return schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(connectedapp.BoolDefault(f.element)),
+			MarkdownDescription: f.markdown(),
+		}
+	case intElement:
+		return schema.Int64Attribute{
+			Required:            f.required,
+			Optional:            !f.required,
+			MarkdownDescription: f.markdown(),
+			Validators:          f.int64Validators,
+		}
+	case enumSetElement:
+		return schema.SetAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: f.markdown(),
+			Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(f.enum...))},
+		}
+	default:
+		validators := []validator.String{notBlank()}
+		if len(f.enum) > 0 {
+			validators = append(validators, stringvalidator.OneOf(f.enum...))
+		}
+		return schema.StringAttribute{
+			Required:            f.required,
+			Optional:            !f.required,
+			MarkdownDescription: f.markdown(),
+			Validators:          append(validators, f.stringValidators...),
+		}
+	}
+}
+
+// oauthOwnSchema returns the oauth_config attributes that the element
+// tables do not describe.
+func oauthOwnSchema() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"callback_urls": schema.ListAttribute{
 			ElementType: types.StringType,
 			Required:    true,
-			MarkdownDescription: "OAuth redirect URLs, in order (`callbackUrl`, stored one per line). A value " +
-				"equal to the org's keeps the org's own line breaks.",
+			MarkdownDescription: "OAuth redirect URLs, in order, stored one per line. A list equal to the org's " +
+				"keeps the org's line breaks, LF or CRLF. Custom schemes and wildcard hosts are accepted. " +
+				elementNote("oauthConfig.callbackUrl"),
 			Validators: []validator.List{
 				listvalidator.SizeAtLeast(1),
-				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(
-					regexp.MustCompile(`^\S+$`), "must be one URL with no spaces or line breaks")),
+				listvalidator.ValueStringsAre(callbackURL()),
 			},
 		},
 		"scopes": schema.SetAttribute{
 			ElementType: types.StringType,
 			Optional:    true,
-			MarkdownDescription: "OAuth scopes (`scopes`), such as `Api`, `RefreshToken` and `Web`. Salesforce " +
-				"returns `Profile`, `Email`, `Address` and `Phone` as `Basic`, and `OfflineAccess` as " +
-				"`RefreshToken`; either spelling plans no change.",
+			MarkdownDescription: "OAuth scopes, such as `Api`, `RefreshToken` and `Web`. Salesforce returns " +
+				"`Profile`, `Email`, `Address` and `Phone` as `Basic`, and `OfflineAccess` as `RefreshToken`; " +
+				"either spelling plans no change. Scopes newer than the provider's `api_version` are rejected. " +
+				elementNote("oauthConfig.scopes"),
 			Validators: []validator.Set{
 				setvalidator.ValueStringsAre(stringvalidator.OneOf(connectedapp.Scopes()...)),
 			},
 		},
 		"certificate": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "X.509 certificate that verifies JWT bearer assertions (`certificate`), PEM or " +
-				"bare base64. Armour lines and whitespace are ignored when comparing with the org's value.",
+			MarkdownDescription: "X.509 certificate that verifies JWT bearer assertions, PEM or bare base64. " +
+				"Armour lines and whitespace are ignored when comparing with the org's value. " +
+				elementNote("oauthConfig.certificate"),
+			Validators: []validator.String{certificateValue()},
 		},
 		"consumer_key": schema.StringAttribute{
 			Optional: true,
 			Computed: true,
-			MarkdownDescription: "OAuth consumer key (`consumerKey`), the `client_id` of the app. Salesforce " +
-				"generates it unless one is set when the app is created (8 to 256 letters and digits); it " +
-				"cannot be changed afterwards.",
+			MarkdownDescription: "OAuth consumer key, the `client_id` of the app. Salesforce generates it unless " +
+				"one is set when the app is created (8 to 256 letters and digits). It is never sent on update, " +
+				"and a change after creation fails at plan time. " + elementNote("oauthConfig.consumerKey"),
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			Validators: []validator.String{
 				stringvalidator.RegexMatches(storedKeyPattern, "must contain only letters, digits, dots and underscores"),
 			},
 		},
+		"consumer_secret_wo": schema.StringAttribute{
+			Optional:  true,
+			WriteOnly: true,
+			Sensitive: true,
+			MarkdownDescription: "OAuth consumer secret to set when the app is created, 8 to 256 letters and " +
+				"digits; Salesforce generates one otherwise. Write-only (Terraform 1.11 and later): it is " +
+				"never stored in state, and Salesforce never returns it. " + elementNote("oauthConfig.consumerSecret"),
+			Validators: []validator.String{
+				stringvalidator.RegexMatches(credentialPattern, "must be 8 to 256 letters and digits"),
+			},
+		},
+		"consumer_secret_wo_version": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Version of `consumer_secret_wo`, kept in state. Salesforce accepts a consumer " +
+				"secret only when an app is created, so a change after creation fails at plan time; rotate " +
+				"the secret in Setup instead.",
+		},
 	}
 }
 
-func (r *connectedAppResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = configureResource(ctx, req, resp)
+func (r *connectedAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	pd := providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd == nil {
+		return
+	}
+	r.client = pd.client
+	r.apiVersion = parseAPIVersion(pd.apiVersion)
 }
 
 func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -168,14 +285,20 @@ func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRe
 	name := plan.Name.ValueString()
 
 	app := connectedapp.New(name)
-	oauth, diags := plan.oauthConfig(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	plan.applyTo(app)
+	if key := plan.consumerKey(); !key.IsNull() && !key.IsUnknown() {
+		app.SetConsumerKey(key.ValueString())
 	}
-	plan.applyTo(app, oauth)
-	if oauth != nil && !oauth.ConsumerKey.IsNull() && !oauth.ConsumerKey.IsUnknown() {
-		app.SetConsumerKey(oauth.ConsumerKey.ValueString())
+	if !plan.OAuthConfig.IsNull() {
+		var secret types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx,
+			path.Root("oauth_config").AtName("consumer_secret_wo"), &secret)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !secret.IsNull() && !secret.IsUnknown() {
+			app.SetConsumerSecret(secret.ValueString())
+		}
 	}
 
 	unlock := r.client.LockApp(name)
@@ -191,7 +314,7 @@ func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 
-	r.readBack(ctx, name, &plan, &resp.State, &resp.Diagnostics)
+	r.readBack(ctx, "creating", name, &plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *connectedAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -215,7 +338,7 @@ func (r *connectedAppResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 
-	resp.Diagnostics.Append(state.fromApp(ctx, app)...)
+	resp.Diagnostics.Append(state.fromApp(app)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -244,18 +367,13 @@ func (r *connectedAppResource) Update(ctx context.Context, req resource.UpdateRe
 		}
 	}
 
-	app, err := r.client.FindConnectedApp(ctx, name)
+	app, err := r.client.FindConnectedAppFresh(ctx, name)
 	if err != nil {
 		resp.Diagnostics.AddError(errorSummary("updating", "connected app", name), apiErrorDetail(err, ""))
 		return
 	}
-	oauth, diags := plan.oauthConfig(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	before := app.Clone()
-	plan.applyTo(app, oauth)
+	plan.applyTo(app)
 
 	if !app.Equal(before) {
 		tflog.Debug(ctx, "Updating connected app", map[string]any{"name": name})
@@ -265,7 +383,7 @@ func (r *connectedAppResource) Update(ctx context.Context, req resource.UpdateRe
 		}
 	}
 
-	r.readBack(ctx, name, &plan, &resp.State, &resp.Diagnostics)
+	r.readBack(ctx, "updating", name, &plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -295,64 +413,182 @@ func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
+// ImportState accepts the app's API name, "id:" and its ConnectedApplication
+// Id, or "consumer_key:" and its consumer key. Apps that the Metadata API
+// cannot read are rejected here, with the resources that manage what an
+// admin controls for them.
 func (r *connectedAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !apiNamePattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("The import ID %q is not a connected app API name. Use the app's API name (fullName), "+
-				"as Setup > App Manager shows it under API Name, such as My_Integration.", req.ID))
+	name, diags := r.findImportedApp(ctx, req.ID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deletion_protection"), true)...)
 }
 
-// ModifyPlan rejects a changed consumer key, which Salesforce fixes when the
-// app is created.
+// ModifyPlan checks what needs the org or the provider configuration: the
+// consumer key and secret, which Salesforce fixes at creation, the elements
+// newer than api_version, and what creation requires.
 func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	keyPath := path.Root("oauth_config").AtName("consumer_key")
-	var configKey, stateKey types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, keyPath, &configKey)...)
-	if resp.Diagnostics.HasError() || configKey.IsNull() || configKey.IsUnknown() {
+	var config connectedAppModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if req.State.Raw.IsNull() {
-		if !consumerKeyPattern.MatchString(configKey.ValueString()) {
-			resp.Diagnostics.AddAttributeError(keyPath, "Invalid consumer key", fmt.Sprintf("A consumer key "+
-				"supplied at creation must be 8 to 256 letters and digits, but %q is not. Remove consumer_key "+
-				"to let Salesforce generate one.", configKey.ValueString()))
+	var state *connectedAppModel
+	if !req.State.Raw.IsNull() {
+		state = &connectedAppModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
 		}
-		return
 	}
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, keyPath, &stateKey)...)
-	if resp.Diagnostics.HasError() || stateKey.IsNull() {
-		return
+
+	resp.Diagnostics.Append(checkCredentials(&config, state)...)
+	if state == nil {
+		resp.Diagnostics.Append(checkCreatable(&config)...)
+	} else {
+		resp.Diagnostics.Append(warnOAuthRemoval(&config, state)...)
 	}
-	if configKey.ValueString() != stateKey.ValueString() {
-		resp.Diagnostics.AddAttributeError(keyPath, "Consumer key cannot be changed",
-			fmt.Sprintf("The app's consumer key is %q. Salesforce fixes the consumer key when a connected app "+
-				"is created, so it cannot become %q. Remove consumer_key from the configuration or set it to "+
-				"the current value.", stateKey.ValueString(), configKey.ValueString()))
+	if r.apiVersion > 0 {
+		resp.Diagnostics.Append(checkAPIVersions(&config, r.apiVersion)...)
 	}
 }
 
 // readBack reads the app after a write and stores it in state, keeping the
-// planned spelling of values that Salesforce returns in another form.
-func (r *connectedAppResource) readBack(ctx context.Context, name string, plan *connectedAppModel,
+// planned spelling of values that Salesforce returns in another form. It
+// reports every planned setting the org did not keep.
+func (r *connectedAppResource) readBack(ctx context.Context, action, name string, plan *connectedAppModel,
 	state *tfsdk.State, diags *diag.Diagnostics) {
-	app, err := r.client.FindConnectedApp(ctx, name)
+	app, err := r.client.FindConnectedAppFresh(ctx, name)
 	if err != nil {
 		diags.AddError(errorSummary("reading", "connected app", name),
 			apiErrorDetail(err, "The write succeeded, but the app could not be read back. Run terraform "+
 				"apply again to refresh the state."))
 		return
 	}
-	diags.Append(plan.fromApp(ctx, app)...)
+	got := *plan
+	diags.Append(got.fromApp(app)...)
 	if diags.HasError() {
 		return
 	}
-	diags.Append(state.Set(ctx, plan)...)
+	if lost := plan.differences(&got); len(lost) > 0 {
+		diags.AddError(errorSummary(action, "connected app", name), "Salesforce accepted the write but does "+
+			"not hold every planned setting:\n  - "+strings.Join(lost, "\n  - ")+"\n\nCheck the app in Setup > "+
+			"App Manager. A setting may need an org feature or permission that the signed-in user lacks, or "+
+			"an api_version that has the element.")
+	}
+	diags.Append(state.Set(ctx, &got)...)
+}
+
+// findImportedApp resolves an import ID to the app's API name and checks that
+// the resource can manage the app.
+func (r *connectedAppResource) findImportedApp(ctx context.Context, id string) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	const layout = "Use the app's API name (fullName) as Setup > App Manager shows it, such as My_Integration; " +
+		"id: and the app's ConnectedApplication Id, such as id:0H4Hs000000XXXXXXX; or consumer_key: and its " +
+		"consumer key."
+	summary := errorSummary("importing", "connected app", id)
+
+	var props *metadata.FileProperties
+	var name string
+	var err error
+	switch {
+	case strings.HasPrefix(id, "id:"):
+		appID := strings.TrimPrefix(id, "id:")
+		if !salesforce.IsRecordID(appID) {
+			diags.AddError("Invalid import ID", fmt.Sprintf("%q is not a Salesforce Id: an Id has 15 or 18 "+
+				"letters and digits. %s", appID, layout))
+			return "", diags
+		}
+		props, err = r.client.FindConnectedAppPropertiesByID(ctx, appID)
+		if isNotFound(err) {
+			diags.AddError(summary, fmt.Sprintf("No connected app with the Id %s is listed by the Metadata API. "+
+				"Check the Id in the URL of the app's page in Setup > App Manager.", appID))
+			return "", diags
+		}
+		if err == nil {
+			name = props.FullName
+		}
+	case strings.HasPrefix(id, "consumer_key:"):
+		key := strings.TrimPrefix(id, "consumer_key:")
+		var app *connectedapp.App
+		app, err = r.client.FindConnectedAppByConsumerKey(ctx, key)
+		if isNotFound(err) {
+			diags.AddError(summary, fmt.Sprintf("No connected app that the Metadata API can read has the "+
+				"consumer key %q. Apps installed from a managed package are not searched; import those by "+
+				"name to see what manages them.", key))
+			return "", diags
+		}
+		if err == nil {
+			return app.FullName(), diags
+		}
+	default:
+		if why := checkAPIName(id); why != "" {
+			diags.AddError("Invalid import ID", fmt.Sprintf("The import ID %q is not a connected app API name: "+
+				"it %s. %s", id, why, layout))
+			return "", diags
+		}
+		name = id
+		props, err = r.client.FindConnectedAppProperties(ctx, name)
+		if isNotFound(err) {
+			props, err = nil, nil
+		}
+	}
+	if err != nil {
+		diags.AddError(summary, apiErrorDetail(err, ""))
+		return "", diags
+	}
+	diags.Append(r.checkImportable(ctx, name, props)...)
+	return name, diags
+}
+
+// checkImportable rejects an app that the Metadata API cannot read, because
+// the resource would build its state from nothing.
+func (r *connectedAppResource) checkImportable(ctx context.Context, name string, props *metadata.FileProperties) diag.Diagnostics {
+	var diags diag.Diagnostics
+	summary := errorSummary("importing", "connected app", name)
+	if props != nil && !salesforce.MetadataReadable(*props) {
+		diags.AddError(summary, unmanageableAppDetail(name, fmt.Sprintf("was installed from a managed package "+
+			"(namespace %s, manageable state %s)", orNone(props.NamespacePrefix), orNone(props.ManageableState))))
+		return diags
+	}
+	_, err := r.client.FindConnectedApp(ctx, name)
+	switch {
+	case err == nil:
+	case isNotFound(err) && props != nil:
+		diags.AddError(summary, unmanageableAppDetail(name, "is listed by listMetadata, but readMetadata "+
+			"returns no component for it, as for apps installed from Setup > Connected Apps OAuth Usage and "+
+			"apps created in another org"))
+	case isNotFound(err):
+		diags.AddError(summary, fmt.Sprintf("No connected app named %q exists in the org. Check the API name "+
+			"in Setup > App Manager.", name))
+	default:
+		diags.AddError(summary, apiErrorDetail(err, ""))
+	}
+	return diags
+}
+
+// unmanageableAppDetail explains why an app cannot be imported and which
+// resources manage what the org's admin controls for it.
+func unmanageableAppDetail(name, why string) string {
+	return fmt.Sprintf("The connected app %q %s. The Metadata API cannot read its settings, so "+
+		"salesforce_connected_app cannot manage it: the app's developer owns them.\n\n"+
+		"What the org's admin controls for it is managed elsewhere: the access policies of Setup > Connected "+
+		"Apps > Manage Connected Apps > Edit Policies (permitted users, IP relaxation, refresh token and "+
+		"session policies) by salesforce_connected_app_policy, and the profiles and permission sets that may "+
+		"use it by salesforce_connected_app_assignment. The data source salesforce_connected_app shows what "+
+		"the APIs expose of it.", name, why)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

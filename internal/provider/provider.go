@@ -123,7 +123,7 @@ func (p *salesforceProvider) Configure(ctx context.Context, req provider.Configu
 		"api_version":  settings.apiVersion,
 	})
 
-	data := &providerData{client: client, clientID: settings.auth.ClientID}
+	data := &providerData{client: client, clientID: settings.auth.ClientID, apiVersion: settings.apiVersion}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -144,10 +144,13 @@ func (p *salesforceProvider) DataSources(_ context.Context) []func() datasource.
 	}
 }
 
-// providerData is what Configure hands to every resource and data source.
+// providerData is the value Configure passes to every resource and data
+// source.
 type providerData struct {
 	client *salesforce.Client
 	// clientID is the consumer key the provider signs in with, or empty for
 	// the access token flow.
 	clientID string
+	// apiVersion is the configured Salesforce API version, such as "68.0".
+	apiVersion string
 }

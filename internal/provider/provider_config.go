@@ -241,7 +241,7 @@ func checkAPIVersion(v string) error {
 func configureErrorDetail(err error) string {
 	var tokenErr *auth.TokenError
 	if errors.As(err, &tokenErr) {
-		return "Salesforce refused to issue an access token: " + tokenErr.Error()
+		return "Salesforce rejected the token request: " + tokenErr.Error()
 	}
 	return "Cannot start a Salesforce session: " + err.Error()
 }

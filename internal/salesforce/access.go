@@ -168,10 +168,7 @@ func (r grantRecord) grant() Grant {
 // with ConnectedApplication id appID, and returns the SetupEntityAccess id.
 func (c *Client) CreateGrant(ctx context.Context, parentID, appID string) (string, error) {
 	defer c.invalidateGrants(appID)
-	id, err := c.rest.Create(ctx, "SetupEntityAccess", map[string]string{
-		"ParentId":      parentID,
-		"SetupEntityId": appID,
-	})
+	id, err := c.createGrantChecked(ctx, parentID, appID)
 	if err != nil {
 		return "", fmt.Errorf("granting permission set %s access to connected app %s: %w", parentID, appID, err)
 	}
@@ -182,7 +179,7 @@ func (c *Client) CreateGrant(ctx context.Context, parentID, appID string) (strin
 // error wrapping ErrNotFound.
 func (c *Client) DeleteGrant(ctx context.Context, id string) error {
 	defer c.invalidateGrant(id)
-	err := c.rest.Delete(ctx, "SetupEntityAccess", id)
+	err := c.deleteGrantChecked(ctx, id)
 	switch {
 	case err == nil:
 		return nil

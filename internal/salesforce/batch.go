@@ -13,12 +13,18 @@ import (
 )
 
 const (
-	// coalesceWindow is the longest time the first read of a batch waits
-	// for other reads to join it before readMetadata is sent. Terraform
-	// starts up to 10 reads (its default -parallelism) within a few
-	// milliseconds of each other, and 10 ms is 5 percent of a 200 ms
-	// Metadata API round trip.
+	// coalesceWindow is how long a pending batch waits for another read
+	// to join it: the batch is sent once no read has joined for this long,
+	// once it is full, or at maxHold. A lone read therefore waits
+	// coalesceWindow. Terraform's default -parallelism starts up to 10
+	// reads at once, but with the provider decoding each request they
+	// arrive over about 20 ms on a 2-CPU machine, a few milliseconds
+	// apart. 10 ms is 5 percent of a 200 ms Metadata API round trip.
 	coalesceWindow = 10 * time.Millisecond
+
+	// maxHold bounds how long the first read of a batch waits while other
+	// reads keep joining.
+	maxHold = 20 * time.Millisecond
 
 	// readAheadThreshold is the number of distinct apps a run must have
 	// requested before the reader fetches apps nobody requested yet. Below
@@ -42,29 +48,33 @@ const (
 // readAheadThreshold apps the reader also fetches apps from listMetadata
 // that the run has not requested yet.
 //
-// Read-ahead keeps the number of apps fetched ahead and not yet requested
-// at most the number of apps requested, so a run that requests n apps
-// fetches at most 2n components, whatever the size of the org.
+// Read-ahead fills the free slots of every call that requested reads send,
+// which costs no call. It sends calls of its own only while the apps read
+// ahead and not requested since are fewer than the apps requested, so
+// those calls read at most one unwanted app per app requested: a run that
+// requests n apps makes at most n/10 + 2 calls more than without
+// read-ahead (with the listMetadata call), whatever the size of the org.
 type componentReader struct {
 	// read fetches components by name, one slot per name, nil for a
 	// missing or unreadable app.
 	read func(ctx context.Context, names []string) ([]*xmltree.Element, error)
 	// listNames returns the fullNames of every connected app in the org.
 	listNames func(ctx context.Context) ([]string, error)
-	window    time.Duration
+	window    time.Duration // coalesceWindow, changed by tests
+	maxHold   time.Duration // maxHold, changed by tests
 	now       func() time.Time
 
 	mu         sync.Mutex
-	cache      map[string]componentEntry    // by lower-case name
-	generation map[string]uint64            // invalidations per lower-case name
-	inFlight   map[string]*componentResult  // reads that a cached read may join
-	pending    *componentBatch              // the batch that collects reads, not sent yet
-	requested  map[string]bool              // lower-case names that FindConnectedApp was called with
-	aheadOpen  map[string]bool              // names read ahead and not requested since
-	aheadCalls int                          // read-ahead calls in flight
-	candidates []string                     // listMetadata names in list order; nil until listed
-	nextCand   int                          // index of the first candidate not yet considered
-	listing    bool                         // listNames was started
+	cache      map[string]componentEntry   // by lower-case name
+	generation map[string]uint64           // invalidations per lower-case name
+	inFlight   map[string]*componentResult // reads that a cached read may join
+	pending    *componentBatch             // the batch that collects reads, not sent yet
+	requested  map[string]bool             // lower-case names that FindConnectedApp was called with
+	aheadOpen  map[string]bool             // names read ahead and not requested since
+	aheadCalls int                         // read-ahead calls in flight
+	candidates []string                    // listMetadata names in list order; nil until listed
+	nextCand   int                         // index of the first candidate not yet considered
+	listing    bool                        // listNames was started
 }
 
 type componentEntry struct {
@@ -84,6 +94,7 @@ type componentResult struct {
 type componentBatch struct {
 	ctx         context.Context
 	opened      time.Time
+	sendAt      time.Time // when the timer sends the batch unless more reads join
 	timer       *time.Timer
 	names       []string
 	results     []*componentResult
@@ -98,6 +109,7 @@ func newComponentReader(read func(context.Context, []string) ([]*xmltree.Element
 		read:       read,
 		listNames:  listNames,
 		window:     coalesceWindow,
+		maxHold:    maxHold,
 		now:        time.Now,
 		cache:      map[string]componentEntry{},
 		generation: map[string]uint64{},
@@ -153,6 +165,13 @@ func (r *componentReader) invalidate(names ...string) {
 	}
 }
 
+// requestedCount returns how many distinct apps find was asked for.
+func (r *componentReader) requestedCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.requested)
+}
+
 // noteRequest records a request for key and starts read-ahead when the run
 // has requested enough apps. The caller holds r.mu.
 func (r *componentReader) noteRequest(ctx context.Context, key string) {
@@ -171,6 +190,7 @@ func (r *componentReader) enqueue(ctx context.Context, name, key string) *compon
 	if b == nil {
 		b = &componentBatch{ctx: context.WithoutCancel(ctx), opened: r.now(), byKey: map[string]*componentResult{}}
 		r.pending = b
+		b.sendAt = b.opened.Add(r.window)
 		b.timer = time.AfterFunc(r.window, func() { r.sendPending(b) })
 	}
 	if res, ok := b.byKey[key]; ok {
@@ -179,8 +199,17 @@ func (r *componentReader) enqueue(ctx context.Context, name, key string) *compon
 	res := b.add(name, key, false)
 	if len(b.names) == metadata.MaxBatch {
 		r.send(b)
+		return res
 	}
+	b.sendAt = minTime(r.now().Add(r.window), b.opened.Add(r.maxHold))
 	return res
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (b *componentBatch) add(name, key string, ahead bool) *componentResult {
@@ -192,23 +221,31 @@ func (b *componentBatch) add(name, key string, ahead bool) *componentResult {
 	return res
 }
 
-// sendPending sends b when its window ends, unless it was sent full.
+// sendPending sends b when its window ends, unless it was sent full. A
+// read that joined since the timer was set moved sendAt, so the timer is
+// set again for the rest.
 func (r *componentReader) sendPending(b *componentBatch) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.pending == b {
-		r.send(b)
+	if r.pending != b {
+		return
 	}
+	if wait := b.sendAt.Sub(r.now()); wait > 0 {
+		b.timer = time.AfterFunc(wait, func() { r.sendPending(b) })
+		return
+	}
+	r.send(b)
 }
 
-// send fills b's free slots with read-ahead names within the budget and
-// starts its readMetadata call. The caller holds r.mu.
+// send fills b's free slots with read-ahead names once read-ahead is
+// active and starts its readMetadata call. The caller holds r.mu.
 func (r *componentReader) send(b *componentBatch) {
 	r.pending = nil
 	b.timer.Stop()
 	requested := len(b.names)
 	if free := metadata.MaxBatch - len(b.names); free > 0 && r.readAheadActive() {
-		for _, name := range r.takeCandidates(min(free, r.aheadBudget()), false) {
+		// The call goes anyway, so filling it costs no call.
+		for _, name := range r.takeCandidates(free, false) {
 			r.aheadOpen[strings.ToLower(name)] = true
 			b.add(name, strings.ToLower(name), true)
 		}

@@ -41,7 +41,18 @@ type Config struct {
 	// readMetadata calls, one org-wide grants query, and cached profile
 	// and permission set lookups (see batch.go).
 	BatchReads bool
+	// MaxConcurrentRequests bounds the API requests in flight at once;
+	// DefaultMaxConcurrentRequests when zero or less.
+	MaxConcurrentRequests int
+	// Retry is the back-off schedule of every retry: transient failures,
+	// lock conflicts and writes whose outcome was unknown. Zero fields take
+	// the transport.Retry defaults.
+	Retry transport.Retry
 }
+
+// DefaultMaxConcurrentRequests is the bound on requests in flight when
+// Config.MaxConcurrentRequests is not set.
+const DefaultMaxConcurrentRequests = 10
 
 // Client is an authenticated connection to one org. It is safe for
 // concurrent use.
@@ -50,6 +61,7 @@ type Client struct {
 	transport *transport.Client
 	metadata  *metadata.Client
 	rest      *rest.Client
+	retry     transport.Retry
 
 	locksMu sync.Mutex
 	locks   map[string]*sync.Mutex
@@ -74,8 +86,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.UserAgent = DefaultUserAgent
 	}
 	if cfg.Auth.HTTPClient == nil {
-		cfg.Auth.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout}
+		cfg.Auth.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout, Transport: newHTTPTransport()}
 	}
+	if cfg.MaxConcurrentRequests <= 0 {
+		cfg.MaxConcurrentRequests = DefaultMaxConcurrentRequests
+	}
+	cfg.Retry = cfg.Retry.WithDefaults()
 
 	session, err := auth.NewSession(cfg.Auth)
 	if err != nil {
@@ -85,14 +101,22 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 
-	tr := transport.New(session, transport.Options{HTTPClient: cfg.Auth.HTTPClient, UserAgent: cfg.UserAgent})
+	tr := transport.New(session, transport.Options{
+		HTTPClient:    cfg.Auth.HTTPClient,
+		UserAgent:     cfg.UserAgent,
+		Retry:         cfg.Retry,
+		MaxConcurrent: cfg.MaxConcurrentRequests,
+	})
 	c := &Client{
 		session:   session,
 		transport: tr,
 		metadata:  metadata.New(tr, cfg.APIVersion),
 		rest:      rest.New(tr, cfg.APIVersion),
+		retry:     cfg.Retry,
 		locks:     map[string]*sync.Mutex{},
 	}
+	c.metadata.SetRetry(cfg.Retry)
+	c.rest.SetRetry(cfg.Retry)
 	if cfg.BatchReads {
 		c.enableSharedReads()
 	}
@@ -140,4 +164,10 @@ func (c *Client) LockApp(name string) (unlock func()) {
 // header; ok is false until a response carried one.
 func (c *Client) APIUsage() (used, limit int, ok bool) {
 	return c.transport.APIUsage()
+}
+
+// SessionRenewals returns how many times the client fetched a new access
+// token after Salesforce rejected the current one with INVALID_SESSION_ID.
+func (c *Client) SessionRenewals() int {
+	return c.transport.SessionRenewals()
 }

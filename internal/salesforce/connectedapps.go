@@ -50,7 +50,7 @@ func (c *Client) FindConnectedApps(ctx context.Context, names []string) (map[str
 func (c *Client) CreateConnectedApp(ctx context.Context, app *connectedapp.App) error {
 	defer c.invalidateAppList()
 	defer c.invalidateApps(app.FullName())
-	return c.saveConnectedApp(ctx, "creating", app.ForCreate(), c.metadata.Create)
+	return c.createConnectedAppChecked(ctx, app.ForCreate())
 }
 
 // UpdateConnectedApp replaces the connected app with app, sent without its
@@ -58,7 +58,7 @@ func (c *Client) CreateConnectedApp(ctx context.Context, app *connectedapp.App) 
 // gives an error wrapping both ErrNotFound and *metadata.SaveError.
 func (c *Client) UpdateConnectedApp(ctx context.Context, app *connectedapp.App) error {
 	defer c.invalidateUpdatedApp(app.FullName())
-	return c.saveConnectedApp(ctx, "updating", app.ForUpdate(), c.metadata.Update)
+	return c.updateConnectedAppChecked(ctx, app.ForUpdate())
 }
 
 type saveFunc func(ctx context.Context, typ string, comps []*xmltree.Element) ([]metadata.SaveResult, error)
@@ -77,11 +77,7 @@ func (c *Client) saveConnectedApp(ctx context.Context, action string, app *conne
 func (c *Client) DeleteConnectedApp(ctx context.Context, name string) error {
 	defer c.invalidateAppList()
 	defer c.invalidateApps(name)
-	results, err := c.metadata.Delete(ctx, connectedapp.MetadataType, []string{name})
-	if err != nil {
-		return fmt.Errorf("deleting connected app %q: %w", name, err)
-	}
-	return resultError("deleting", name, results[0].Err())
+	return c.deleteConnectedAppChecked(ctx, name)
 }
 
 // RenameConnectedApp changes the API name of a connected app from oldName
@@ -89,11 +85,7 @@ func (c *Client) DeleteConnectedApp(ctx context.Context, name string) error {
 func (c *Client) RenameConnectedApp(ctx context.Context, oldName, newName string) error {
 	defer c.invalidateAppList()
 	defer c.invalidateApps(oldName, newName)
-	result, err := c.metadata.Rename(ctx, connectedapp.MetadataType, oldName, newName)
-	if err != nil {
-		return fmt.Errorf("renaming connected app %q to %q: %w", oldName, newName, err)
-	}
-	return resultError("renaming", oldName, result.Err())
+	return c.renameConnectedAppChecked(ctx, oldName, newName)
 }
 
 // resultError wraps a SaveResult error with the action and app name, and

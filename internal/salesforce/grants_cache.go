@@ -5,19 +5,24 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/sync/singleflight"
 )
 
 // grantsCache serves FindGrants from the SetupEntityAccess rows of the run.
-// While grants of only one app have been requested, it queries that app's
-// rows. Once a second app's are requested, one paged query fetches the rows
-// of every connected app in the org, and it serves all later requests. An
-// app whose grants or component changed is queried on its own again.
+// While the run has asked about only one app, it queries that app's rows.
+// Once it has requested the grants or the components of a second app, one
+// paged query fetches the rows of every connected app in the org and serves
+// all later requests. An app whose grants or component changed is queried
+// on its own again.
 type grantsCache struct {
 	queryApp func(ctx context.Context, appID string) ([]Grant, error)
 	queryAll func(ctx context.Context) ([]Grant, error)
-	window   time.Duration
-	now      func() time.Time
+	// componentApps returns how many apps' components the run requested;
+	// nil counts none.
+	componentApps func() int
+	window        time.Duration
+	now           func() time.Time
 
 	mu          sync.Mutex
 	byApp       map[string]grantsEntry // by ConnectedApplication id
@@ -70,13 +75,13 @@ func (g *grantsCache) find(ctx context.Context, appID string, fresh bool) ([]Gra
 		}
 	}
 	grants, ok := g.cached(appID)
-	lone := len(g.requested) < 2 && g.snapshotAt.IsZero()
+	snapshotTaken := !g.snapshotAt.IsZero()
 	g.mu.Unlock()
 	if ok {
 		return grants, nil
 	}
 
-	if lone {
+	if !g.manyAppsRequested() && !snapshotTaken {
 		// The reads of a plan arrive together: give a second app the
 		// window to ask, so that one org-wide query serves both.
 		timer := time.NewTimer(g.window)
@@ -90,8 +95,9 @@ func (g *grantsCache) find(ctx context.Context, appID string, fresh bool) ([]Gra
 		timer.Stop()
 	}
 
+	many := g.manyAppsRequested()
 	g.mu.Lock()
-	useAll := len(g.requested) >= 2 && !g.snapshotValid()
+	useAll := many && !g.snapshotValid()
 	g.mu.Unlock()
 	if useAll {
 		if err := g.fetchAll(ctx); err != nil {
@@ -105,6 +111,15 @@ func (g *grantsCache) find(ctx context.Context, appID string, fresh bool) ([]Gra
 		}
 	}
 	return g.fetchApp(ctx, appID)
+}
+
+// manyAppsRequested reports whether the run asked for the grants or the
+// components of at least two apps.
+func (g *grantsCache) manyAppsRequested() bool {
+	g.mu.Lock()
+	grantApps := len(g.requested)
+	g.mu.Unlock()
+	return grantApps >= 2 || (g.componentApps != nil && g.componentApps() >= 2)
 }
 
 // invalidate makes the next find of appID query its rows again.
@@ -180,6 +195,7 @@ func (g *grantsCache) fetchAll(ctx context.Context) error {
 		startSeq, startAt := g.seq, g.now()
 		g.mu.Unlock()
 
+		tflog.Debug(ctx, "Querying the access grants of all connected apps")
 		rows, err := g.queryAll(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, err
@@ -235,6 +251,7 @@ func (g *grantsCache) queryAndStore(ctx context.Context, appID string) ([]Grant,
 	startSeq, startAt := g.seq, g.now()
 	g.mu.Unlock()
 
+	tflog.Debug(ctx, "Querying the access grants of one connected app", map[string]any{"connected_app_id": appID})
 	grants, err := g.queryApp(ctx, appID)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ func (c *Client) enableSharedReads() {
 		c.connectedAppNames,
 	)
 	c.grants = newGrantsCache(c.queryGrants, c.queryAllGrants)
+	c.grants.componentApps = c.components.requestedCount
 	c.profiles = newLookupCache[Profile]()
 	c.permissionSets = newLookupCache[PermissionSet]()
 }

@@ -73,7 +73,7 @@ func (a *App) Scopes() []string {
 // aliases are folded, the org's list is kept; otherwise they are written in
 // the order of the scope enumeration.
 func (a *App) SetScopes(scopes []string) {
-	if equalStrings(NormalizeScopes(a.Scopes()), NormalizeScopes(scopes)) {
+	if equalStrings(setOf(NormalizeScopes(a.Scopes())), setOf(NormalizeScopes(scopes))) {
 		return
 	}
 	setList(a.oauth(), "scopes", orderScopes(scopes))

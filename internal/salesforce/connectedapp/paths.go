@@ -141,6 +141,17 @@ func (a *App) SetBool(path string, v, def bool) {
 	setLeaf(parent, name, strconv.FormatBool(v))
 }
 
+// SetRequiredBool sets a boolean that the schema requires whenever its block
+// is present, so it is written even when it is absent and v is def. A
+// present element that Bool(path, def) reads as v is kept.
+func (a *App) SetRequiredBool(path string, v, def bool) {
+	if _, ok := a.Text(path); ok && a.Bool(path, def) == v {
+		return
+	}
+	parent, name := a.ensureParent(path)
+	setLeaf(parent, name, strconv.FormatBool(v))
+}
+
 // Int returns the integer at path and whether the element holds one.
 func (a *App) Int(path string) (int64, bool) {
 	text, ok := a.Text(path)

@@ -29,11 +29,12 @@ type Client struct {
 	doer       Doer
 	apiVersion string
 	clientName string
+	retry      transport.Retry // schedule of lock-conflict retries
 }
 
 // New returns a client for the API version apiVersion, such as "68.0".
 func New(doer Doer, apiVersion string) *Client {
-	return &Client{doer: doer, apiVersion: apiVersion, clientName: ClientName}
+	return &Client{doer: doer, apiVersion: apiVersion, clientName: ClientName, retry: transport.Retry{}.WithDefaults()}
 }
 
 // Read returns the components of type typ named fullNames, one slot per
@@ -51,6 +52,7 @@ func (c *Client) Read(ctx context.Context, typ string, fullNames []string) ([]*x
 		}
 		resp, err := c.do(ctx, call{
 			operation: "readMetadata",
+			readOnly:  true,
 			payload:   payload.Bytes(),
 			logFields: map[string]any{"metadata_type": typ, "full_names": chunk},
 		})
@@ -100,8 +102,9 @@ func asComponent(typ string, rec *xmltree.Element) *xmltree.Element {
 
 // Create creates comps, components of type typ, at most MaxBatch per call
 // with all-or-none semantics inside each call. A failure in a later call
-// leaves the components of earlier calls created. Results follow the order
-// of comps.
+// leaves the components of earlier calls created. Components that failed
+// only because of a lock conflict (UNABLE_TO_LOCK_ROW, ALREADY_IN_PROCESS)
+// are sent again with back-off. Results follow the order of comps.
 func (c *Client) Create(ctx context.Context, typ string, comps []*xmltree.Element) ([]SaveResult, error) {
 	return c.save(ctx, "createMetadata", typ, comps)
 }
@@ -114,21 +117,27 @@ func (c *Client) Update(ctx context.Context, typ string, comps []*xmltree.Elemen
 func (c *Client) save(ctx context.Context, operation, typ string, comps []*xmltree.Element) ([]SaveResult, error) {
 	var out []SaveResult
 	for _, chunk := range chunks(comps) {
-		var payload bytes.Buffer
 		names := make([]string, len(chunk))
 		for i, comp := range chunk {
 			names[i], _ = comp.ChildText("fullName")
-			el := &xmltree.Element{Name: "metadata", Type: typ, Children: comp.Children}
-			if err := el.Encode(&payload, xmltree.EncodeOptions{}); err != nil {
-				return nil, fmt.Errorf("%s: encoding %s %q: %w", operation, typ, names[i], err)
-			}
 		}
-		results, err := c.saveCall(ctx, call{
-			operation: operation,
-			allOrNone: true,
-			payload:   payload.Bytes(),
-			logFields: map[string]any{"metadata_type": typ, "full_names": names},
-		}, len(chunk))
+		results, err := c.saveRetryingLocks(ctx, operation, names, func(positions []int) ([]SaveResult, error) {
+			var payload bytes.Buffer
+			sent := make([]string, len(positions))
+			for i, pos := range positions {
+				sent[i] = names[pos]
+				el := &xmltree.Element{Name: "metadata", Type: typ, Children: chunk[pos].Children}
+				if err := el.Encode(&payload, xmltree.EncodeOptions{}); err != nil {
+					return nil, fmt.Errorf("%s: encoding %s %q: %w", operation, typ, names[pos], err)
+				}
+			}
+			return c.saveCall(ctx, call{
+				operation: operation,
+				allOrNone: true,
+				payload:   payload.Bytes(),
+				logFields: map[string]any{"metadata_type": typ, "full_names": sent},
+			}, len(positions))
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -143,17 +152,21 @@ func (c *Client) save(ctx context.Context, operation, typ string, comps []*xmltr
 func (c *Client) Delete(ctx context.Context, typ string, fullNames []string) ([]SaveResult, error) {
 	var out []SaveResult
 	for _, chunk := range chunks(fullNames) {
-		var payload bytes.Buffer
-		writeText(&payload, "type", typ)
-		for _, name := range chunk {
-			writeText(&payload, "fullNames", name)
-		}
-		results, err := c.saveCall(ctx, call{
-			operation: "deleteMetadata",
-			allOrNone: true,
-			payload:   payload.Bytes(),
-			logFields: map[string]any{"metadata_type": typ, "full_names": chunk},
-		}, len(chunk))
+		results, err := c.saveRetryingLocks(ctx, "deleteMetadata", chunk, func(positions []int) ([]SaveResult, error) {
+			var payload bytes.Buffer
+			writeText(&payload, "type", typ)
+			sent := make([]string, len(positions))
+			for i, pos := range positions {
+				sent[i] = chunk[pos]
+				writeText(&payload, "fullNames", chunk[pos])
+			}
+			return c.saveCall(ctx, call{
+				operation: "deleteMetadata",
+				allOrNone: true,
+				payload:   payload.Bytes(),
+				logFields: map[string]any{"metadata_type": typ, "full_names": sent},
+			}, len(positions))
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -168,11 +181,13 @@ func (c *Client) Rename(ctx context.Context, typ, oldName, newName string) (Save
 	writeText(&payload, "type", typ)
 	writeText(&payload, "oldFullName", oldName)
 	writeText(&payload, "newFullName", newName)
-	results, err := c.saveCall(ctx, call{
-		operation: "renameMetadata",
-		payload:   payload.Bytes(),
-		logFields: map[string]any{"metadata_type": typ, "full_names": []string{oldName, newName}},
-	}, 1)
+	results, err := c.saveRetryingLocks(ctx, "renameMetadata", []string{oldName}, func([]int) ([]SaveResult, error) {
+		return c.saveCall(ctx, call{
+			operation: "renameMetadata",
+			payload:   payload.Bytes(),
+			logFields: map[string]any{"metadata_type": typ, "full_names": []string{oldName, newName}},
+		}, 1)
+	})
 	if err != nil {
 		return SaveResult{}, err
 	}
@@ -207,6 +222,7 @@ func (c *Client) List(ctx context.Context, typ string) ([]FileProperties, error)
 
 	resp, err := c.do(ctx, call{
 		operation: "listMetadata",
+		readOnly:  true,
 		payload:   payload.Bytes(),
 		logFields: map[string]any{"metadata_type": typ},
 	})

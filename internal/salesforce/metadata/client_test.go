@@ -117,8 +117,10 @@ func newSOAPServer(t *testing.T, respond func(soapRequest) (int, string)) (*soap
 	}))
 	t.Cleanup(srv.Close)
 	tokens := &stubTokens{instanceURL: srv.URL}
-	doer := transport.New(tokens, transport.Options{HTTPClient: srv.Client()})
-	return ss, New(doer, "68.0"), tokens
+	doer := transport.New(tokens, transport.Options{HTTPClient: srv.Client(), Retry: fastRetry})
+	client := New(doer, "68.0")
+	client.SetRetry(fastRetry)
+	return ss, client, tokens
 }
 
 func testApp(name string) *xmltree.Element {

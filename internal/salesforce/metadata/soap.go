@@ -29,6 +29,12 @@ type Fault struct {
 	Message string
 }
 
+// Transient reports whether the fault is one Salesforce documents as
+// passing: SERVER_UNAVAILABLE, or the ConcurrentRequests limit.
+func (f *Fault) Transient() bool {
+	return transport.IsTransientCode(f.Code, f.Message)
+}
+
 func (f *Fault) Error() string {
 	if f.Message == "" || strings.HasPrefix(f.Message, f.Code) {
 		return "Metadata API fault: " + firstNonEmpty(f.Message, f.Code)
@@ -43,6 +49,12 @@ type HTTPError struct {
 	Status    int
 }
 
+// Transient reports whether the status is one Salesforce documents as
+// passing, such as 502, 503 or 504 from its edge network.
+func (e *HTTPError) Transient() bool {
+	return transport.IsTransientStatus(e.Status)
+}
+
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("Metadata API %s returned HTTP %d with no SOAP fault in the body", e.Operation, e.Status)
 }
@@ -51,6 +63,7 @@ func (e *HTTPError) Error() string {
 type call struct {
 	operation string // the body element, such as readMetadata
 	allOrNone bool   // sends AllOrNoneHeader allOrNone=true
+	readOnly  bool   // changes nothing, so the transport may repeat it
 	payload   []byte // children of the operation element, already encoded
 	logFields map[string]any
 }
@@ -71,6 +84,13 @@ func (c *Client) do(ctx context.Context, cl call) (*xmltree.Element, error) {
 		SessionRejected: func(resp *transport.Response) bool {
 			_, fault, err := parseEnvelope(resp.Body)
 			return err == nil && fault != nil && fault.Code == "INVALID_SESSION_ID"
+		},
+		Idempotent: cl.readOnly,
+		ErrorCode: func(resp *transport.Response) (string, string) {
+			if _, fault, err := parseEnvelope(resp.Body); err == nil && fault != nil {
+				return fault.Code, fault.Message
+			}
+			return "", ""
 		},
 		Operation: cl.operation,
 		LogFields: cl.logFields,

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/transport"
 )
 
@@ -20,13 +22,20 @@ type Doer = transport.Doer
 
 // Client calls the REST API at <instance>/services/data/v<apiVersion>.
 type Client struct {
-	doer Doer
-	base string // /services/data/vNN.N
+	doer  Doer
+	base  string          // /services/data/vNN.N
+	retry transport.Retry // schedule of lock-conflict retries of writes
 }
 
 // New returns a client for the API version apiVersion, such as "68.0".
 func New(doer Doer, apiVersion string) *Client {
-	return &Client{doer: doer, base: "/services/data/v" + apiVersion}
+	return &Client{doer: doer, base: "/services/data/v" + apiVersion, retry: transport.Retry{}.WithDefaults()}
+}
+
+// SetRetry sets the schedule for sending a create or delete again after
+// UNABLE_TO_LOCK_ROW; transport.Retry{} with its defaults until then.
+func (c *Client) SetRetry(r transport.Retry) {
+	c.retry = r.WithDefaults()
 }
 
 // ErrorItem is one entry of a REST error response.
@@ -41,6 +50,31 @@ type ErrorItem struct {
 type APIError struct {
 	Status int
 	Errors []ErrorItem
+}
+
+// Transient reports whether the error is one Salesforce documents as
+// passing: HTTP 420, 429, 502, 503 or 504, SERVER_UNAVAILABLE, or the
+// ConcurrentRequests limit.
+func (e *APIError) Transient() bool {
+	if transport.IsTransientStatus(e.Status) {
+		return true
+	}
+	for _, item := range e.Errors {
+		if transport.IsTransientCode(item.ErrorCode, item.Message) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasCode reports whether one of the error's items has the error code.
+func (e *APIError) hasCode(code string) bool {
+	for _, item := range e.Errors {
+		if item.ErrorCode == code {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *APIError) Error() string {
@@ -156,15 +190,22 @@ func (c *Client) call(ctx context.Context, operation, method, path string, body 
 		Header:          http.Header{"Accept": {"application/json"}},
 		Bearer:          true,
 		SessionRejected: func(resp *transport.Response) bool { return resp.Status == http.StatusUnauthorized },
-		Operation:       operation,
-		LogFields:       logFields,
+		Idempotent:      method == http.MethodGet,
+		ErrorCode: func(resp *transport.Response) (string, string) {
+			if apiErr := parseAPIError(resp); len(apiErr.Errors) > 0 {
+				return apiErr.Errors[0].ErrorCode, apiErr.Errors[0].Message
+			}
+			return "", ""
+		},
+		Operation: operation,
+		LogFields: logFields,
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 		req.Body = func(string) ([]byte, error) { return body, nil }
 	}
 
-	resp, err := c.doer.Do(ctx, req)
+	resp, err := c.sendRetryingLocks(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -178,6 +219,31 @@ func (c *Client) call(ctx context.Context, operation, method, path string, body 
 		return fmt.Errorf("%s: decoding the response: %w", operation, err)
 	}
 	return nil
+}
+
+// sendRetryingLocks sends req and, for a write rejected with
+// UNABLE_TO_LOCK_ROW, which changed nothing, sends it again with back-off.
+func (c *Client) sendRetryingLocks(ctx context.Context, req *transport.Request) (*transport.Response, error) {
+	for retry := 1; ; retry++ {
+		resp, err := c.doer.Do(ctx, req)
+		if err != nil || req.Method == http.MethodGet || resp.Status < 400 || retry > c.retry.MaxRetries {
+			return resp, err
+		}
+		if !parseAPIError(resp).hasCode("UNABLE_TO_LOCK_ROW") {
+			return resp, nil
+		}
+		wait := c.retry.Wait(retry)
+		tflog.Info(ctx, "Retrying Salesforce REST call after a lock conflict", map[string]any{
+			"operation":   req.Operation,
+			"attempt":     retry + 1,
+			"wait_ms":     wait.Milliseconds(),
+			"error_code":  "UNABLE_TO_LOCK_ROW",
+			"max_retries": c.retry.MaxRetries,
+		})
+		if err := transport.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
 }
 
 func parseAPIError(resp *transport.Response) *APIError {

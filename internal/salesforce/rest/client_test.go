@@ -58,7 +58,9 @@ func newRESTServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Requ
 	}))
 	t.Cleanup(srv.Close)
 	tokens := &stubTokens{instanceURL: srv.URL}
-	return New(transport.New(tokens, transport.Options{HTTPClient: srv.Client()}), "68.0"), &seen, tokens
+	client := New(transport.New(tokens, transport.Options{HTTPClient: srv.Client(), Retry: fastRetry}), "68.0")
+	client.SetRetry(fastRetry)
+	return client, &seen, tokens
 }
 
 func TestQueryFollowsNextRecordsURL(t *testing.T) {
@@ -137,8 +139,10 @@ func TestErrorArrays(t *testing.T) {
 			[]ErrorItem{{ErrorCode: "NOT_FOUND", Message: "The requested resource does not exist"}}, true},
 		{"entity deleted", 400, `[{"errorCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]`,
 			[]ErrorItem{{ErrorCode: "ENTITY_IS_DELETED", Message: "entity is deleted", Fields: []string{}}}, true},
-		{"request limit", 403, `[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`,
-			[]ErrorItem{{ErrorCode: "REQUEST_LIMIT_EXCEEDED", Message: "TotalRequests Limit exceeded."}}, false},
+		{"concurrent request limit", 403,
+			`[{"message":"ConcurrentRequests (Concurrent API Requests) Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`,
+			[]ErrorItem{{ErrorCode: "REQUEST_LIMIT_EXCEEDED", Message: "ConcurrentRequests (Concurrent API Requests) Limit exceeded."}},
+			false},
 		{"html body", 503, `<html>Service Unavailable</html>`, nil, false},
 	}
 	for _, tc := range cases {

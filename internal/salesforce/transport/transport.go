@@ -1,6 +1,8 @@
 // Package transport sends Salesforce API requests with the session's access
-// token, refreshes the token once when Salesforce rejects it, and records
-// the org's API usage from the Sforce-Limit-Info header.
+// token. It retries transient failures of calls that are safe to repeat,
+// refreshes the token once when Salesforce rejects it, bounds the requests
+// in flight, records the org's API usage from the Sforce-Limit-Info header,
+// and stops sending once Salesforce reports the daily request limit.
 package transport
 
 import (
@@ -15,8 +17,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -57,6 +61,17 @@ type Request struct {
 	// the token (INVALID_SESSION_ID). Nil means never.
 	SessionRejected func(resp *Response) bool
 
+	// Idempotent marks a call that is safe to repeat, such as a read, a
+	// query or listMetadata. Only such calls are retried after a transient
+	// failure that the server may have seen.
+	Idempotent bool
+
+	// ErrorCode returns the Salesforce error code and message of an error
+	// response: the exception code of a SOAP fault, or the first errorCode
+	// of a REST error array. It returns empty strings when the body has
+	// none. Nil means the retry rules use the HTTP status alone.
+	ErrorCode func(resp *Response) (code, message string)
+
 	// Operation names the call in logs, such as readMetadata or query.
 	Operation string
 	// LogFields are extra log fields: component names, sObject, record id.
@@ -71,62 +86,71 @@ type Response struct {
 	Body   []byte
 }
 
-// RetryPolicy decides whether Do sends a request again after attempt
-// (counted from 1) ended in resp or err, and how long it waits first.
-type RetryPolicy func(attempt int, resp *Response, err error) (retry bool, wait time.Duration)
-
-// NoRetry is a RetryPolicy that never retries.
-//
-// TODO: retry transient failures with back-off: SOAP faults
-// SERVER_UNAVAILABLE and the concurrent-request limit, HTTP 502, 503, 504
-// and 429, and HTTP 420 at most twice. Until a policy does, those failures
-// go back to the caller on the first attempt.
-func NoRetry(int, *Response, error) (bool, time.Duration) {
-	return false, 0
-}
-
 // Options configure a Client.
 type Options struct {
 	HTTPClient *http.Client // http.DefaultClient when nil
 	UserAgent  string       // User-Agent header; empty sends Go's default
-	Retry      RetryPolicy  // NoRetry when nil
+	Retry      Retry        // retries of transient failures; see Retry for the defaults
+	// MaxConcurrent bounds the requests in flight at once, across all
+	// callers of the Client; zero or less means no bound.
+	MaxConcurrent int
 }
 
-// Client is the Doer that talks to Salesforce.
+// Client is the Doer that talks to Salesforce. It is safe for concurrent
+// use.
 type Client struct {
 	tokens TokenSource
 	http   *http.Client
 	agent  string
-	retry  RetryPolicy
+	retry  Retry
 
 	usageMu    sync.Mutex
 	usageUsed  int
 	usageLimit int
 	usageSeen  bool
+
+	limitMu  sync.Mutex
+	limitErr *DailyLimitError // set once Salesforce reported the daily limit
+
+	renewals atomic.Int64
 }
 
 // New returns a Client that takes tokens from tokens.
 func New(tokens TokenSource, opts Options) *Client {
-	c := &Client{tokens: tokens, http: opts.HTTPClient, agent: opts.UserAgent, retry: opts.Retry}
-	if c.http == nil {
-		c.http = http.DefaultClient
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
 	}
-	if c.retry == nil {
-		c.retry = NoRetry
+	return &Client{
+		tokens: tokens,
+		http:   limitConcurrency(hc, opts.MaxConcurrent),
+		agent:  opts.UserAgent,
+		retry:  opts.Retry.WithDefaults(),
 	}
-	return c
 }
 
-// Do sends req with the current token. When req.SessionRejected matches
-// the response, Do refreshes the token once and sends req once more. A
-// second rejection comes back as the response, for the caller to report.
-// Do returns an error only when no response arrived.
+// Do sends req with the current token and returns its response, of any
+// HTTP status.
+//
+// Transient failures (HTTP 420, 429, 502, 503 and 504, SERVER_UNAVAILABLE,
+// the ConcurrentRequests limit and failed connections) are retried with
+// back-off when req.Idempotent is set. A call that failed before the
+// request was written is retried whatever it is. When req.SessionRejected
+// matches the response, Do refreshes the token once and sends req once
+// more, and a second rejection comes back as the response.
+//
+// Do returns an error when no response arrived (a *SendError, or the
+// context's error), and a *DailyLimitError when Salesforce reported the
+// daily request limit, on this call or on an earlier one of this Client.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	if err := c.limitReached(req.Operation); err != nil {
+		return nil, err
+	}
 	token, instanceURL, err := c.tokens.Token(ctx)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.sendWithRetry(ctx, req, token, instanceURL)
+	resp, err := c.send(ctx, req, token, instanceURL)
 	if err != nil || req.SessionRejected == nil || !req.SessionRejected(resp) {
 		return resp, err
 	}
@@ -137,67 +161,85 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, fmt.Errorf("%s: Salesforce rejected the session (INVALID_SESSION_ID), and refreshing the "+
 			"access token failed: %w", req.Operation, err)
 	}
+	renewals := c.renewals.Add(1)
+	tflog.Info(ctx, "Renewed the Salesforce session after INVALID_SESSION_ID", map[string]any{
+		"operation": req.Operation, "session_renewals": renewals,
+	})
 	token, instanceURL, err = c.tokens.Token(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return c.sendWithRetry(ctx, req, token, instanceURL)
+	return c.send(ctx, req, token, instanceURL)
 }
 
-func (c *Client) sendWithRetry(ctx context.Context, req *Request, token, instanceURL string) (*Response, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := c.send(ctx, req, token, instanceURL)
-		retry, wait := c.retry(attempt, resp, err)
-		if !retry {
-			return resp, err
-		}
-		tflog.Debug(ctx, "Retrying Salesforce API call", map[string]any{
-			"operation": req.Operation, "attempt": attempt, "wait_ms": wait.Milliseconds(),
-		})
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-	}
+// SessionRenewals returns how many times Do refreshed the token after
+// Salesforce rejected it.
+func (c *Client) SessionRenewals() int {
+	return int(c.renewals.Load())
 }
 
+// send sends req with token, retrying as Do describes, through
+// go-retryablehttp with a retry policy that reads Salesforce's error code.
 func (c *Client) send(ctx context.Context, req *Request, token, instanceURL string) (*Response, error) {
 	httpReq, err := c.newHTTPRequest(ctx, req, token, instanceURL)
 	if err != nil {
 		return nil, err
 	}
-
-	start := time.Now()
-	httpResp, err := c.http.Do(httpReq)
-	if err != nil {
-		c.logCall(ctx, req, 0, time.Since(start))
-		return nil, fmt.Errorf("%s: sending %s %s: %w", req.Operation, req.Method, pathOnly(req.Path), unwrapURLError(err))
+	call := &callState{client: c, ctx: ctx, req: req}
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.http,
+		RetryMax:     c.retry.MaxRetries,
+		RetryWaitMin: c.retry.WaitMin,
+		RetryWaitMax: c.retry.WaitMax,
+		CheckRetry:   call.checkRetry,
+		Backoff:      call.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(retryablehttp.Logger, *http.Request, int) {
+			call.start = time.Now()
+		},
+		PrepareRetry: func(*http.Request) error {
+			// Another call may have hit the daily limit during the wait.
+			if err := c.limitReached(req.Operation); err != nil {
+				return err
+			}
+			return nil
+		},
 	}
-	defer func() { _ = httpResp.Body.Close() }()
+	_, doErr := rc.Do(httpReq)
 
-	body, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
-	c.logCall(ctx, req, httpResp.StatusCode, time.Since(start))
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading the response to %s %s: %w", req.Operation, req.Method, pathOnly(req.Path), err)
+	var limitErr *DailyLimitError
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("%s: %s %s: %w", req.Operation, req.Method, pathOnly(req.Path), ctx.Err())
+	case errors.As(doErr, &limitErr):
+		return nil, limitErr
+	case call.err != nil:
+		return nil, call.err
+	case call.resp == nil:
+		return nil, fmt.Errorf("%s: sending %s %s: %w", req.Operation, req.Method, pathOnly(req.Path), unwrapURLError(doErr))
+	case isDailyLimitCode(call.code, call.message):
+		return nil, c.reachLimit(req.Operation, call.message)
 	}
-	c.recordUsage(httpResp.Header.Get("Sforce-Limit-Info"))
-	return &Response{Status: httpResp.StatusCode, Header: httpResp.Header, Body: body}, nil
+	return call.resp, nil
 }
 
-func (c *Client) newHTTPRequest(ctx context.Context, req *Request, token, instanceURL string) (*http.Request, error) {
-	var body io.Reader
+func (c *Client) newHTTPRequest(ctx context.Context, req *Request, token, instanceURL string) (*retryablehttp.Request, error) {
+	var body []byte
 	if req.Body != nil {
 		b, err := req.Body(token)
 		if err != nil {
 			return nil, fmt.Errorf("%s: building the request body: %w", req.Operation, err)
 		}
-		body = bytes.NewReader(b)
+		body = b
 	}
 	target := strings.TrimRight(instanceURL, "/") + req.Path
-	httpReq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	httpReq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, target, rawBody)
 	if err != nil {
-		return nil, fmt.Errorf("%s: building the request: %w", req.Operation, err)
+		return nil, fmt.Errorf("%s: building the request: %w", req.Operation, unwrapURLError(err))
 	}
 	for name, values := range req.Header {
 		httpReq.Header[http.CanonicalHeaderKey(name)] = append([]string(nil), values...)
@@ -211,15 +253,135 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, token, instan
 	return httpReq, nil
 }
 
+// callState is one call across its attempts: the outcome of the last
+// attempt and what the retry policy needs to remember.
+type callState struct {
+	client *Client
+	ctx    context.Context
+	req    *Request
+
+	start       time.Time
+	edgeRetries int
+	resp        *Response
+	err         error
+	code        string // Salesforce error code of the last attempt, or a network error label
+	message     string
+	lastStatus  int
+}
+
+// checkRetry is the go-retryablehttp CheckRetry policy. It records the
+// attempt's outcome, reading the body so that the Salesforce error code
+// can decide, and reports whether to send the call again.
+func (s *callState) checkRetry(ctx context.Context, httpResp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		s.client.logCall(ctx, s.req, 0, time.Since(s.start), "")
+		return false, ctx.Err()
+	}
+	if err != nil {
+		s.client.logCall(ctx, s.req, 0, time.Since(s.start), "network_error")
+		unsent := isUnsent(err)
+		s.resp, s.lastStatus, s.code, s.message = nil, 0, "network_error", ""
+		s.err = &SendError{Operation: s.req.Operation, Method: s.req.Method, Path: pathOnly(s.req.Path),
+			Unsent: unsent, Err: unwrapURLError(err)}
+		if isCertificateError(err) {
+			return false, nil
+		}
+		return unsent || s.req.Idempotent, nil
+	}
+
+	body, readErr := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
+	_ = httpResp.Body.Close()
+	httpResp.Body = io.NopCloser(bytes.NewReader(body))
+	s.client.recordUsage(httpResp.Header.Get("Sforce-Limit-Info"))
+	s.lastStatus = httpResp.StatusCode
+	if readErr != nil {
+		s.client.logCall(ctx, s.req, httpResp.StatusCode, time.Since(s.start), "network_error")
+		s.resp, s.code, s.message = nil, "network_error", ""
+		s.err = fmt.Errorf("%s: reading the response to %s %s: %w", s.req.Operation, s.req.Method, pathOnly(s.req.Path), readErr)
+		return s.req.Idempotent, nil
+	}
+
+	s.err = nil
+	s.resp = &Response{Status: httpResp.StatusCode, Header: httpResp.Header, Body: body}
+	s.code, s.message = "", ""
+	if s.req.ErrorCode != nil && (httpResp.StatusCode < 200 || httpResp.StatusCode > 299) {
+		s.code, s.message = s.req.ErrorCode(s.resp)
+	}
+	s.client.logCall(ctx, s.req, httpResp.StatusCode, time.Since(s.start), s.code)
+
+	switch {
+	case isDailyLimitCode(s.code, s.message):
+		_ = s.client.reachLimit(s.req.Operation, s.message)
+		return false, nil
+	case !s.req.Idempotent:
+		return false, nil
+	case httpResp.StatusCode == StatusEdgeRouting:
+		s.edgeRetries++
+		return s.edgeRetries <= maxEdgeRoutingRetries, nil
+	}
+	return IsTransientStatus(httpResp.StatusCode) || IsTransientCode(s.code, s.message), nil
+}
+
+// backoff is the go-retryablehttp Backoff: the Retry schedule, or the
+// Retry-After of a 429 or 503 when that is longer, capped at WaitMax. It
+// logs the retry.
+func (s *callState) backoff(_, _ time.Duration, attemptNum int, httpResp *http.Response) time.Duration {
+	retry := s.client.retry
+	wait := retry.Wait(attemptNum + 1)
+	if httpResp != nil && (httpResp.StatusCode == http.StatusTooManyRequests || httpResp.StatusCode == http.StatusServiceUnavailable) {
+		if after := retryAfter(httpResp.Header, time.Now()); after > wait {
+			wait = min(after, retry.WaitMax)
+		}
+	}
+	tflog.Info(s.ctx, "Retrying Salesforce API call after a transient failure", map[string]any{
+		"operation":   s.req.Operation,
+		"attempt":     attemptNum + 2,
+		"wait_ms":     wait.Milliseconds(),
+		"error_code":  s.code,
+		"http_status": s.lastStatus,
+	})
+	return wait
+}
+
+// reachLimit latches the daily limit, so that no later call is sent, and
+// returns the error for operation.
+func (c *Client) reachLimit(operation, message string) *DailyLimitError {
+	used, limit, known := c.APIUsage()
+	c.limitMu.Lock()
+	if c.limitErr == nil {
+		c.limitErr = &DailyLimitError{Message: message, Used: used, Limit: limit, UsageKnown: known}
+	}
+	latched := *c.limitErr
+	c.limitMu.Unlock()
+	latched.Operation = operation
+	return &latched
+}
+
+// limitReached returns the daily limit error for operation once the limit
+// was reported, else nil.
+func (c *Client) limitReached(operation string) error {
+	c.limitMu.Lock()
+	defer c.limitMu.Unlock()
+	if c.limitErr == nil {
+		return nil
+	}
+	latched := *c.limitErr
+	latched.Operation = operation
+	return &latched
+}
+
 // logCall logs one HTTP exchange at debug level. Bodies, headers and the
 // query string (which holds SOQL) are left out.
-func (c *Client) logCall(ctx context.Context, req *Request, status int, elapsed time.Duration) {
+func (c *Client) logCall(ctx context.Context, req *Request, status int, elapsed time.Duration, errorCode string) {
 	fields := map[string]any{
 		"operation":   req.Operation,
 		"http_method": req.Method,
 		"path":        pathOnly(req.Path),
 		"http_status": status,
 		"duration_ms": elapsed.Milliseconds(),
+	}
+	if errorCode != "" {
+		fields["error_code"] = errorCode
 	}
 	for k, v := range req.LogFields {
 		fields[k] = v

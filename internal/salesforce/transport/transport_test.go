@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
@@ -213,22 +212,6 @@ func TestAPIUsage(t *testing.T) {
 	}
 	if used, limit, _ := c.APIUsage(); used != 25 || limit != 5000 {
 		t.Errorf("APIUsage = %d, %d from a header with both entries, want 25, 5000", used, limit)
-	}
-}
-
-func TestRetryPolicySeam(t *testing.T) {
-	rec, srv := newRecorder(t)
-	attempts := 0
-	policy := func(attempt int, resp *Response, err error) (bool, time.Duration) {
-		attempts = attempt
-		return attempt < 3, time.Millisecond
-	}
-	c := New(&fakeTokens{instanceURL: srv.URL}, Options{HTTPClient: srv.Client(), Retry: policy})
-	if _, err := c.Do(context.Background(), restRequest()); err != nil {
-		t.Fatal(err)
-	}
-	if attempts != 3 || len(rec.auth) != 3 {
-		t.Errorf("attempts = %d, requests = %d; want 3 and 3", attempts, len(rec.auth))
 	}
 }
 

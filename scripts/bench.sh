@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the provider, orgsim and the benchmark, then measures apply and
+# plan against a simulated org with 200 ms latency per call for 10, 100 and
+# 500 apps (each with a policy and three assignments), with batch_reads on
+# and, for 10 and 100 apps, off. Prints a Markdown table for BENCHMARKS.md.
+# Flags are passed to internal/bench/cmd/bench, such as -n 10 -off 10 or
+# -latency 50ms.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOFLAGS=-buildvcs=false CHECKPOINT_DISABLE=1
+
+tf=$(scripts/terraform-cli.sh)
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+
+echo "bench: building the provider, orgsim and the benchmark" >&2
+go build -o "$bin/terraform-provider-salesforce" .
+go build -o "$bin/orgsim" ./internal/orgsim/cmd/orgsim
+go build -o "$bin/peakrss" ./internal/bench/cmd/peakrss
+go build -o "$bin/bench" ./internal/bench/cmd/bench
+
+"$bin/bench" -terraform "$tf" -provider "$bin/terraform-provider-salesforce" -peakrss "$bin/peakrss" \
+  -orgsim "$bin/orgsim" "$@"
