@@ -57,10 +57,11 @@ func sendSOAP(t *testing.T, srv *Server, operation string) rawResponse {
 	return send(t, srv, http.MethodPost, "/services/Soap/m/63.0", header, soapEnvelope(operation))
 }
 
-func sendQuery(t *testing.T, srv *Server, soql string) rawResponse {
+// sendProfileQuery queries the org's profiles through REST.
+func sendProfileQuery(t *testing.T, srv *Server) rawResponse {
 	t.Helper()
 	header := http.Header{"Authorization": {"Bearer " + testToken}}
-	return send(t, srv, http.MethodGet, "/services/data/v63.0/query?q="+url.QueryEscape(soql), header, "")
+	return send(t, srv, http.MethodGet, "/services/data/v63.0/query?q="+url.QueryEscape("SELECT Id FROM Profile"), header, "")
 }
 
 // faultKindOf names the documented fault a response shows, or "" for a
@@ -96,7 +97,7 @@ func TestFaultRateOneFaultsEveryCall(t *testing.T) {
 		if i%2 == 0 {
 			r = sendSOAP(t, srv, readOp)
 		} else {
-			r = sendQuery(t, srv, "SELECT Id FROM Profile")
+			r = sendProfileQuery(t, srv)
 		}
 		kind := faultKindOf(r)
 		if kind == "" {
@@ -139,7 +140,7 @@ func TestFaultRateFractionFaultsSome(t *testing.T) {
 	faulted := 0
 	const calls = 200
 	for range calls {
-		if faultKindOf(sendQuery(t, srv, "SELECT Id FROM Profile")) != "" {
+		if faultKindOf(sendProfileQuery(t, srv)) != "" {
 			faulted++
 		}
 	}
@@ -233,7 +234,7 @@ func TestLatencyDelaysEveryCall(t *testing.T) {
 	const latency = 150 * time.Millisecond
 	srv := startOrg(t, Options{Latency: latency})
 	start := time.Now()
-	if r := sendQuery(t, srv, "SELECT Id FROM Profile"); r.status != http.StatusOK {
+	if r := sendProfileQuery(t, srv); r.status != http.StatusOK {
 		t.Fatalf("query: HTTP %d %v", r.status, r.err)
 	}
 	if elapsed := time.Since(start); elapsed < latency {
@@ -252,6 +253,7 @@ func TestLatencyEndsWithCancelledRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+testToken)
+
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {
@@ -264,6 +266,7 @@ func TestLatencyEndsWithCancelledRequest(t *testing.T) {
 	if elapsed := time.Since(start); elapsed >= latency {
 		t.Errorf("cancelled query returned after %v, not before the latency of %v", elapsed, latency)
 	}
+
 	// The handler stops waiting when the client goes away, so the query is
 	// never counted.
 	deadline := time.Now().Add(2 * time.Second)
@@ -393,9 +396,9 @@ func TestDailyLimitOnBothAPIs(t *testing.T) {
 		wantUsage  string
 	}{
 		{"soap within the limit", func() rawResponse { return sendSOAP(t, srv, readOp) }, http.StatusOK, false, "api-usage=1/2"},
-		{"rest within the limit", func() rawResponse { return sendQuery(t, srv, "SELECT Id FROM Profile") }, http.StatusOK, false, "api-usage=2/2"},
+		{"rest within the limit", func() rawResponse { return sendProfileQuery(t, srv) }, http.StatusOK, false, "api-usage=2/2"},
 		{"soap over the limit", func() rawResponse { return sendSOAP(t, srv, readOp) }, http.StatusInternalServerError, true, "api-usage=2/2"},
-		{"rest over the limit", func() rawResponse { return sendQuery(t, srv, "SELECT Id FROM Profile") }, http.StatusForbidden, true, "api-usage=2/2"},
+		{"rest over the limit", func() rawResponse { return sendProfileQuery(t, srv) }, http.StatusForbidden, true, "api-usage=2/2"},
 	}
 	for _, step := range steps {
 		r := step.call()

@@ -13,7 +13,8 @@ const localApp = `<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">
 	`<label>Local Label</label><oauthConfig><callbackUrl>https://x.example.com/cb</callbackUrl></oauthConfig></ConnectedApp>`
 
 func TestProbeAgainstSimulatedOrg(t *testing.T) {
-	server, err := orgsim.Start(orgsim.Options{AccessTokens: []string{"00DPROBE!token"}})
+	const token = "00DPROBE!token" //nolint:gosec // a session id the simulated org below accepts
+	server, err := orgsim.Start(orgsim.Options{AccessTokens: []string{token}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestProbeAgainstSimulatedOrg(t *testing.T) {
 	for k, v := range map[string]string{
 		"SALESFORCE_LOGIN_URL":    server.URL,
 		"SALESFORCE_INSTANCE_URL": server.URL,
-		"SALESFORCE_ACCESS_TOKEN": "00DPROBE!token",
+		"SALESFORCE_ACCESS_TOKEN": token,
 		"PROBE_WRITE":             "1",
 		"PROBE_PERMISSION_SET":    "Probe_Users",
 		"PROBE_REPORT":            filepath.Join(t.TempDir(), "report.md"),
@@ -55,7 +56,7 @@ func TestProbeAgainstSimulatedOrg(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
 	}
-	if strings.Contains(report, "00DPROBE!token") {
+	if strings.Contains(report, token) {
 		t.Error("the report contains the access token")
 	}
 	if n := server.Org.Calls()["rest.sobjects.delete"]; n != 2 {

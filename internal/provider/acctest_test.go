@@ -51,6 +51,13 @@ func isLive() bool { return os.Getenv("SALESFORCE_ACC_LIVE") == "1" }
 // as resource.Test would skip it.
 func newTestOrg(t *testing.T) *testOrg {
 	t.Helper()
+	return newTestOrgWith(t, nil)
+}
+
+// newTestOrgWith is newTestOrg with edit applied to the simulated org's
+// options, such as latency or injected faults. A live org ignores edit.
+func newTestOrgWith(t *testing.T, edit func(*orgsim.Options)) *testOrg {
+	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance tests run only with TF_ACC set; make test sets it")
 	}
@@ -69,10 +76,14 @@ func newTestOrg(t *testing.T) *testOrg {
 	}
 
 	token := "00DSIM!" + randomHex(t, 24)
-	server, err := orgsim.Start(orgsim.Options{
+	opts := orgsim.Options{
 		AccessTokens:              []string{token},
 		AllowConnectedAppCreation: true,
-	})
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	server, err := orgsim.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the simulated org: %v", err)
 	}

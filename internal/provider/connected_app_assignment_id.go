@@ -33,12 +33,12 @@ func (g grant) id() string {
 	return g.app + "/" + string(g.kind) + "/" + g.name
 }
 
-// subject names the grantee for messages, such as `profile "Sales"`.
+// subject names the grantee for messages, such as `the profile "Sales"`.
 func (g grant) subject() string {
 	if g.kind == grantProfile {
-		return fmt.Sprintf("The profile %q", g.name)
+		return fmt.Sprintf("the profile %q", g.name)
 	}
-	return fmt.Sprintf("The permission set %q", g.name)
+	return fmt.Sprintf("the permission set %q", g.name)
 }
 
 // parseGrantID parses APP/profile/NAME or APP/permission_set/NAME. NAME is
@@ -51,21 +51,24 @@ func parseGrantID(id string) (grant, error) {
 			return grant{app: parts[0], kind: grantKind(parts[1]), name: parts[2]}, nil
 		}
 	}
-	return grant{}, fmt.Errorf("the import ID %q does not have the form APP/profile/NAME or "+
+	return grant{}, fmt.Errorf("The import ID %q does not have the form APP/profile/NAME or "+
 		"APP/permission_set/NAME, such as My_App/profile/System Administrator or "+
 		"My_App/permission_set/Integration_Users", id)
 }
 
 // grantMatches reports whether a SetupEntityAccess row grants the app to the
 // named profile or permission set.
+// Salesforce compares profile and permission set names without regard to
+// case, as SOQL's = does, so the lookups find "standard user" as Standard
+// User; the match here does the same.
 func grantMatches(row salesforce.Grant, kind grantKind, name string) bool {
 	if kind == grantProfile {
-		return row.IsOwnedByProfile && row.ProfileName == name
+		return row.IsOwnedByProfile && strings.EqualFold(row.ProfileName, name)
 	}
 	if row.IsOwnedByProfile {
 		return false
 	}
-	return permissionSetAPIName(row.ParentNamespacePrefix, row.ParentName) == name
+	return strings.EqualFold(permissionSetAPIName(row.ParentNamespacePrefix, row.ParentName), name)
 }
 
 // permissionSetAPIName joins a namespace prefix and a name the way

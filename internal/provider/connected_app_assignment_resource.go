@@ -144,15 +144,16 @@ func (r *connectedAppAssignmentResource) Read(ctx context.Context, req resource.
 	}
 	g := state.grant()
 
-	found, err := r.findGrant(ctx, g)
+	row, err := findAssignment(ctx, r.client, g.app, g.kind, g.name)
+	found := row != nil
 	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError(errorSummary("reading", "connected app assignment", g.id()), grantErrorDetail(err, g))
 		return
 	}
 	if !found {
 		resp.Diagnostics.AddWarning(errorSummary("reading", "connected app assignment", g.id()),
-			fmt.Sprintf("%s no longer has access to the connected app %q, so the grant is removed from the "+
-				"state. The next apply grants it again.", g.subject(), g.app))
+			fmt.Sprintf("In the org, %s no longer has access to the connected app %q, so the grant is removed "+
+				"from the state. The next apply grants it again.", g.subject(), g.app))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -212,9 +213,12 @@ func (r *connectedAppAssignmentResource) ImportState(ctx context.Context, req re
 // grantProfile adds the profile to the app's profileName list, the
 // documented route for profiles. The caller holds the app's lock.
 func (r *connectedAppAssignmentResource) grantProfile(ctx context.Context, g grant) error {
-	if _, err := r.client.FindProfileByName(ctx, g.name); err != nil {
+	profile, err := r.client.FindProfileByName(ctx, g.name)
+	if err != nil {
 		return fmt.Errorf("profile lookup: %w", err)
 	}
+	// The org's spelling goes into the list, whatever case the configuration uses.
+	g.name = profile.Name
 	props, err := r.client.FindConnectedAppProperties(ctx, g.app)
 	if err != nil {
 		return fmt.Errorf("connected app lookup: %w", err)
@@ -222,13 +226,13 @@ func (r *connectedAppAssignmentResource) grantProfile(ctx context.Context, g gra
 	if managedPackageNamespace(props.NamespacePrefix, props.ManageableState) != "" {
 		return r.grantProfileRow(ctx, g, props.ID)
 	}
-	app, err := r.client.FindConnectedApp(ctx, g.app)
+	app, err := r.client.FindConnectedAppFresh(ctx, g.app)
 	if err != nil {
 		return fmt.Errorf("connected app lookup: %w", err)
 	}
 	profiles := app.Profiles()
 	for _, p := range profiles {
-		if p == g.name {
+		if strings.EqualFold(p, g.name) {
 			tflog.Debug(ctx, "Profile already granted", map[string]any{"connected_app": g.app, "profile": g.name})
 			return nil
 		}
@@ -250,14 +254,14 @@ func (r *connectedAppAssignmentResource) revokeProfile(ctx context.Context, g gr
 		}
 		return r.client.DeleteGrant(ctx, row.ID)
 	}
-	app, err := r.client.FindConnectedApp(ctx, g.app)
+	app, err := r.client.FindConnectedAppFresh(ctx, g.app)
 	if err != nil {
 		return err
 	}
 	profiles := app.Profiles()
 	kept := profiles[:0]
 	for _, p := range profiles {
-		if p != g.name {
+		if !strings.EqualFold(p, g.name) {
 			kept = append(kept, p)
 		}
 	}
@@ -304,7 +308,7 @@ func (r *connectedAppAssignmentResource) grantPermissionSet(ctx context.Context,
 	if err != nil {
 		return fmt.Errorf("connected app lookup: %w", err)
 	}
-	grants, err := r.client.FindGrants(ctx, props.ID)
+	grants, err := r.client.FindGrantsFresh(ctx, props.ID)
 	if err != nil {
 		return err
 	}
@@ -338,18 +342,26 @@ func (r *connectedAppAssignmentResource) findGrant(ctx context.Context, g grant)
 	return row != nil, err
 }
 
+// findGrantRow looks the grant up afresh, for writers and for the check
+// after a write.
 func (r *connectedAppAssignmentResource) findGrantRow(ctx context.Context, g grant) (*salesforce.Grant, error) {
-	return findAssignment(ctx, r.client, g.app, g.kind, g.name)
+	return findAssignmentIn(ctx, r.client.FindGrantsFresh, r.client, g)
 }
 
 // findAssignment returns the SetupEntityAccess row that gives the profile or
 // permission set access to the app, or nil when there is none.
 func findAssignment(ctx context.Context, client *salesforce.Client, app string, kind grantKind, name string) (*salesforce.Grant, error) {
+	return findAssignmentIn(ctx, client.FindGrants, client, grant{app: app, kind: kind, name: name})
+}
+
+func findAssignmentIn(ctx context.Context, findGrants func(context.Context, string) ([]salesforce.Grant, error),
+	client *salesforce.Client, g grant) (*salesforce.Grant, error) {
+	app, kind, name := g.app, g.kind, g.name
 	props, err := client.FindConnectedAppProperties(ctx, app)
 	if err != nil {
 		return nil, err
 	}
-	grants, err := client.FindGrants(ctx, props.ID)
+	grants, err := findGrants(ctx, props.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -248,3 +248,47 @@ resource "salesforce_connected_app_assignment" "permission_set" {
 		t.Errorf("%d updateMetadata calls for grants of a managed app, want none", n)
 	}
 }
+
+func TestAccConnectedAppAssignment_nameCase(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("uses the simulated org's fixtures")
+	}
+	name := org.existingApp(t)
+	config := org.providerConfig() + fmt.Sprintf(`
+resource "salesforce_connected_app_assignment" "profile" {
+  connected_app = %[1]q
+  profile       = "system administrator"
+}
+
+resource "salesforce_connected_app_assignment" "permission_set" {
+  connected_app  = %[1]q
+  permission_set = "integration_users"
+}
+
+resource "salesforce_connected_app_assignments" "all" {
+  connected_app   = %[1]q
+  profiles        = ["SYSTEM ADMINISTRATOR"]
+  permission_sets = ["INTEGRATION_USERS"]
+}
+`, name)
+	org.run(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					if got := org.readApp(t, name).Profiles(); len(got) != 1 || got[0] != simProfile {
+						return fmt.Errorf("profileName list %v, want the org's spelling %q once", got, simProfile)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -27,6 +28,7 @@ var (
 	_ resource.Resource                = &connectedAppAssignmentsResource{}
 	_ resource.ResourceWithConfigure   = &connectedAppAssignmentsResource{}
 	_ resource.ResourceWithImportState = &connectedAppAssignmentsResource{}
+	_ resource.ResourceWithModifyPlan  = &connectedAppAssignmentsResource{}
 )
 
 const assignmentsTimeout = 10 * time.Minute
@@ -102,6 +104,48 @@ func (r *connectedAppAssignmentsResource) Configure(ctx context.Context, req res
 	r.client = configureResource(ctx, req, resp)
 }
 
+// ModifyPlan warns, when the resource is created, about the grants that the
+// apply revokes, because the create plan shows only the configured ones.
+func (r *connectedAppAssignmentsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.client == nil || req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return
+	}
+	var plan connectedAppAssignmentsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.ConnectedApp.IsUnknown() || plan.Profiles.IsUnknown() || plan.PermissionSets.IsUnknown() {
+		return
+	}
+	current, err := r.currentGrants(ctx, plan.ConnectedApp.ValueString(), false)
+	if err != nil {
+		return
+	}
+	var revoked []string
+	for _, p := range current.profiles {
+		if !containsFold(stringsOfSet(plan.Profiles), p) {
+			revoked = append(revoked, fmt.Sprintf("profile %q", p))
+		}
+	}
+	for _, ps := range current.permissionSets {
+		if !containsFold(stringsOfSet(plan.PermissionSets), ps) {
+			revoked = append(revoked, fmt.Sprintf("permission set %q", ps))
+		}
+	}
+	if len(revoked) > 0 {
+		resp.Diagnostics.AddWarning("Creating the assignments revokes existing grants",
+			fmt.Sprintf("This resource holds the complete set of grants of %q, so applying it revokes: %s. Add "+
+				"them to the configuration to keep them.", plan.ConnectedApp.ValueString(), strings.Join(revoked, ", ")))
+	}
+}
+
+func containsFold(values []string, v string) bool {
+	for _, x := range values {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *connectedAppAssignmentsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan connectedAppAssignmentsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -132,7 +176,7 @@ func (r *connectedAppAssignmentsResource) Read(ctx context.Context, req resource
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	current, err := r.currentGrants(ctx, name)
+	current, err := r.currentGrants(ctx, name, false)
 	if isNotFound(err) {
 		resp.Diagnostics.AddWarning(errorSummary("reading", "connected app assignments", name),
 			"The connected app no longer exists in the org, so its assignments are removed from the state.")
@@ -145,8 +189,8 @@ func (r *connectedAppAssignmentsResource) Read(ctx context.Context, req resource
 	}
 
 	state.ID = types.StringValue(name)
-	state.Profiles = setOf(current.profiles)
-	state.PermissionSets = setOf(current.permissionSets)
+	state.Profiles = setOf(keepSpelling(stringsOfSet(state.Profiles), current.profiles))
+	state.PermissionSets = setOf(keepSpelling(stringsOfSet(state.PermissionSets), current.permissionSets))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -199,12 +243,18 @@ type grantSet struct {
 	rows           []salesforce.Grant
 }
 
-func (r *connectedAppAssignmentsResource) currentGrants(ctx context.Context, app string) (*grantSet, error) {
+// currentGrants returns the app's grants. Writers pass fresh, so that the
+// rows are read again rather than taken from the run's shared query.
+func (r *connectedAppAssignmentsResource) currentGrants(ctx context.Context, app string, fresh bool) (*grantSet, error) {
 	props, err := r.client.FindConnectedAppProperties(ctx, app)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.client.FindGrants(ctx, props.ID)
+	find := r.client.FindGrants
+	if fresh {
+		find = r.client.FindGrantsFresh
+	}
+	rows, err := find(ctx, props.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -239,21 +289,34 @@ func (r *connectedAppAssignmentsResource) reconcile(ctx context.Context, action 
 			grantErrorDetail(err, grant{app: name, kind: grantPermissionSet, name: failed}))
 		return
 	}
+	orgProfiles := make([]string, 0, len(wantProfiles))
+	var missing []string
 	for _, p := range wantProfiles {
-		if _, err := r.client.FindProfileByName(ctx, p); err != nil {
-			diags.AddAttributeError(path.Root("profiles"), summary,
-				grantErrorDetail(fmt.Errorf("profile lookup: %w", err), grant{app: name, kind: grantProfile, name: p}))
+		profile, err := r.client.FindProfileByName(ctx, p)
+		if isNotFound(err) {
+			missing = append(missing, fmt.Sprintf("%q", p))
+			continue
+		}
+		if err != nil {
+			diags.AddAttributeError(path.Root("profiles"), summary, apiErrorDetail(err, ""))
 			return
 		}
+		orgProfiles = append(orgProfiles, profile.Name)
+	}
+	if len(missing) > 0 {
+		diags.AddAttributeError(path.Root("profiles"), summary, fmt.Sprintf("No profile named %s exists in "+
+			"the org. Use the names Setup > Profiles shows, such as \"System Administrator\" rather than its "+
+			"metadata name \"Admin\".", strings.Join(missing, ", ")))
+		return
 	}
 
-	current, err := r.currentGrants(ctx, name)
+	current, err := r.currentGrants(ctx, name, true)
 	if err != nil {
 		diags.AddError(summary, apiErrorDetail(err, ""))
 		return
 	}
-	if !equalStringSets(current.profiles, wantProfiles) {
-		if err := r.setProfiles(ctx, name, wantProfiles); err != nil {
+	if !equalFoldSets(current.profiles, wantProfiles) {
+		if err := r.setProfiles(ctx, name, orgProfiles); err != nil {
 			diags.AddError(summary, apiErrorDetail(err, ""))
 			return
 		}
@@ -263,12 +326,12 @@ func (r *connectedAppAssignmentsResource) reconcile(ctx context.Context, action 
 		return
 	}
 
-	after, err := r.currentGrants(ctx, name)
+	after, err := r.currentGrants(ctx, name, true)
 	if err != nil {
 		diags.AddError(summary, apiErrorDetail(err, ""))
 		return
 	}
-	if !equalStringSets(after.profiles, wantProfiles) || !equalStringSets(managedFree(after), wantPermSets) {
+	if !equalFoldSets(after.profiles, wantProfiles) || !equalFoldSets(managedFree(after), wantPermSets) {
 		diags.AddError(summary, fmt.Sprintf("Salesforce accepted the grants, but the app now has profiles %v and "+
 			"permission sets %v instead of %v and %v.", after.profiles, after.permissionSets, wantProfiles, wantPermSets))
 		return
@@ -281,8 +344,13 @@ func (r *connectedAppAssignmentsResource) reconcile(ctx context.Context, action 
 func (r *connectedAppAssignmentsResource) resolvePermissionSets(ctx context.Context, names []string) (
 	map[string]*salesforce.PermissionSet, string, error) {
 	out := make(map[string]*salesforce.PermissionSet, len(names))
+	var missing []string
 	for _, n := range names {
 		ps, err := r.client.FindPermissionSetByName(ctx, n)
+		if isNotFound(err) {
+			missing = append(missing, n)
+			continue
+		}
 		if err != nil {
 			return nil, n, fmt.Errorf("permission set lookup: %w", err)
 		}
@@ -291,11 +359,14 @@ func (r *connectedAppAssignmentsResource) resolvePermissionSets(ctx context.Cont
 		}
 		out[n] = ps
 	}
+	if len(missing) > 0 {
+		return nil, strings.Join(missing, `", "`), fmt.Errorf("permission set lookup: %w", salesforce.ErrNotFound)
+	}
 	return out, "", nil
 }
 
 func (r *connectedAppAssignmentsResource) setProfiles(ctx context.Context, name string, profiles []string) error {
-	app, err := r.client.FindConnectedApp(ctx, name)
+	app, err := r.client.FindConnectedAppFresh(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -316,8 +387,8 @@ func (r *connectedAppAssignmentsResource) syncPermissionSets(ctx context.Context
 			continue
 		}
 		apiName := permissionSetAPIName(row.ParentNamespacePrefix, row.ParentName)
-		have[apiName] = true
-		if _, ok := want[apiName]; ok {
+		have[strings.ToLower(apiName)] = true
+		if wanted(want, apiName) {
 			continue
 		}
 		if row.ParentNamespacePrefix != "" {
@@ -333,7 +404,7 @@ func (r *connectedAppAssignmentsResource) syncPermissionSets(ctx context.Context
 		}
 	}
 	for apiName, ps := range want {
-		if have[apiName] {
+		if have[strings.ToLower(apiName)] {
 			continue
 		}
 		tflog.Debug(ctx, "Granting permission set", map[string]any{"connected_app": name, "permission_set": apiName})
@@ -343,6 +414,17 @@ func (r *connectedAppAssignmentsResource) syncPermissionSets(ctx context.Context
 		}
 	}
 	return diags
+}
+
+// wanted reports whether the planned permission sets name apiName, in any
+// case.
+func wanted(want map[string]*salesforce.PermissionSet, apiName string) bool {
+	for name := range want {
+		if strings.EqualFold(name, apiName) {
+			return true
+		}
+	}
+	return false
 }
 
 // managedFree returns the permission sets of g that came from no managed

@@ -36,7 +36,7 @@ resource "salesforce_connected_app_assignments" "test" {
 		CheckDestroy: func(*terraform.State) error {
 			for _, g := range []grant{{name, grantProfile, profile}, {name, grantPermissionSet, permSet}} {
 				if row, err := findAssignment(ctx, org.client, g.app, g.kind, g.name); err != nil || row != nil {
-					return fmt.Errorf("grant %s remains after destroy (%v)", g.id(), err)
+					return fmt.Errorf("grant %s remains after destroy (%w)", g.id(), err)
 				}
 			}
 			return nil
@@ -71,7 +71,7 @@ resource "salesforce_connected_app_assignments" "test" {
 					}
 					row, err := findAssignment(ctx, org.client, name, grantProfile, simProfileSlash)
 					if err != nil || row != nil {
-						return fmt.Errorf("the extra profile grant was not revoked (%v)", err)
+						return fmt.Errorf("the extra profile grant was not revoked (%w)", err)
 					}
 					return nil
 				},
@@ -109,7 +109,7 @@ resource "salesforce_connected_app_assignments" "test" {
 				Check: func(*terraform.State) error {
 					row, err := findAssignment(ctx, org.client, name, grantProfile, profile)
 					if err != nil || row != nil {
-						return fmt.Errorf("profile grant not revoked (%v)", err)
+						return fmt.Errorf("profile grant not revoked (%w)", err)
 					}
 					return nil
 				},

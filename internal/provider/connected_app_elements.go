@@ -14,16 +14,16 @@ import (
 // schema, the mapping to and from the component, the API version checks and
 // the docs are all derived from them.
 
-// elementKind is how an attribute's value maps to its element.
+// elementKind is the kind of mapping between an attribute's value and its element.
 type elementKind int
 
 const (
-	// stringElement is a string leaf; null means the element is absent.
+	// stringElement is a string leaf, whose null value means the element is absent.
 	stringElement elementKind = iota
 	// boolElement is a boolean leaf. An optional one is absent when it holds
 	// Salesforce's default, which the attribute defaults to.
 	boolElement
-	// intElement is an integer leaf; null means the element is absent.
+	// intElement is an integer leaf, whose null value means the element is absent.
 	intElement
 	// enumSetElement is a repeated enumeration leaf, compared as a set.
 	enumSetElement
@@ -80,7 +80,7 @@ func elementNote(element string) string {
 var oauthConfigBlock = elementBlock{
 	attribute: "oauth_config",
 	element:   "oauthConfig",
-	description: "OAuth settings. Present means *Enable OAuth Settings* is on; removing the block turns OAuth off " +
+	description: "OAuth settings. Present means *Enable OAuth Settings* is on. Removing the block turns OAuth off " +
 		"and deletes the whole element, with the consumer key and the policy's `isAdminApproved` and " +
 		"`oauthClientCredentialUser`.",
 	fields: append([]elementField{{
@@ -137,7 +137,7 @@ var idTokenConfigBlock = elementBlock{
 		{attribute: "include_standard_claims", element: "oauthConfig.idTokenConfig.idTokenIncludeStandardClaims",
 			kind: boolElement, description: "Adds the standard OpenID Connect claims to the ID token."},
 		{attribute: "validity_minutes", element: "oauthConfig.idTokenConfig.idTokenValidity", kind: intElement,
-			description: "Lifetime of the ID token in minutes, 1 to 720; Salesforce uses 2 when unset. " +
+			description: "Lifetime of the ID token in minutes, 1 to 720. Salesforce uses 2 when it is unset. " +
 				"Retrieved apps also hold 0, which is accepted.",
 			// NOTE: the reference gives 1 to 720 minutes, but apps retrieved from
 			// real orgs hold 0, so 0 is accepted too.
@@ -184,7 +184,7 @@ var samlConfigBlock = elementBlock{
 		{attribute: "entity_url", element: "samlConfig.entityUrl", required: true,
 			description: "Entity ID of the service provider. Real apps hold values that are not URLs, which are accepted."},
 		{attribute: "issuer", element: "samlConfig.issuer",
-			description: "Issuer of the SAML assertions; the org's identity provider URL when unset."},
+			description: "Issuer of the SAML assertions, which is the org's identity provider URL when unset."},
 		{attribute: "idp_slo_binding", element: "samlConfig.samlIdpSLOBindingEnum", enum: connectedapp.SAMLIdPSLOBindings,
 			description: "Binding of single logout requests from the identity provider: `RedirectBinding` or `PostBinding`."},
 		{attribute: "name_id_format", element: "samlConfig.samlNameIdFormat", enum: connectedapp.SAMLNameIDFormats,
@@ -212,7 +212,7 @@ var canvasConfigBlock = elementBlock{
 			enum: connectedapp.CanvasAccessMethods, description: "How the canvas app is reached: `Get` " +
 				"(OAuth web server flow) or `Post` (signed request)."},
 		{attribute: "canvas_url", element: "canvasConfig.canvasUrl", required: true,
-			description: "URL of the third-party app that Salesforce shows in the canvas.",
+			description:      "URL of the third-party app that Salesforce shows in the canvas.",
 			stringValidators: []validator.String{absoluteURL(urlRules{})}},
 		{attribute: "lifecycle_class", element: "canvasConfig.lifecycleClass",
 			description: "Apex class that implements `Canvas.CanvasLifecycleHandler`, with its namespace prefix if any."},

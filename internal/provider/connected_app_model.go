@@ -93,9 +93,9 @@ func fieldAttrType(f elementField) attr.Type {
 		return types.Int64Type
 	case enumSetElement:
 		return types.SetType{ElemType: types.StringType}
-	default:
-		return types.StringType
+	case stringElement:
 	}
+	return types.StringType
 }
 
 // fromApp sets the model from the org's component. Where the model holds a
@@ -282,10 +282,10 @@ func fieldToApp(app *connectedapp.App, f elementField, value attr.Value) {
 	}
 }
 
-// oauthOwnFromApp adds the oauth_config attributes that need their own
-// rules to values: callback URLs split on line breaks in the org's order,
-// scopes compared with aliases folded, the certificate compared without PEM
-// armour, and the write-only secret, which is never stored.
+// oauthOwnFromApp adds to values the oauth_config attributes that need
+// their own rules. Callback URLs are split on line breaks and keep the
+// org's order. Scopes are compared with aliases folded, and the certificate
+// without PEM armour. The write-only secret is never stored.
 func oauthOwnFromApp(app *connectedapp.App, prior, values map[string]attr.Value) {
 	values["callback_urls"] = types.ListNull(types.StringType)
 	if urls := app.CallbackURLs(); len(urls) > 0 {

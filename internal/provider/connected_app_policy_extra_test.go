@@ -244,3 +244,24 @@ func TestAccPolicyWarnsAboutUnusedGrants(t *testing.T) {
 		t.Errorf("diagnostics %v, want a warning about all_users", resp.Diagnostics)
 	}
 }
+
+func TestAccPolicyWarnsAboutAdoptionChanges(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("expects the simulated app's settings")
+	}
+	name := org.existingApp(t)
+	r := &connectedAppPolicyResource{client: org.client}
+	plan := defaultPolicy(name)
+	resp := &resource.ModifyPlanResponse{}
+	r.warnAdoptionChanges(context.Background(), &plan, resp)
+	if resp.Diagnostics.WarningsCount() != 1 {
+		t.Fatalf("diagnostics %v, want one warning", resp.Diagnostics)
+	}
+	detail := resp.Diagnostics.Warnings()[0].Detail()
+	for _, want := range []string{`ip_relaxation: "relax" in the org, "enforce" after apply`, "refresh_token_policy", "terraform import"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("warning %q lacks %q", detail, want)
+		}
+	}
+}

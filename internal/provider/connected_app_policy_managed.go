@@ -73,13 +73,13 @@ func checkManaged(plan *connectedAppPolicyModel, row *salesforce.ConnectedApplic
 
 // planManaged runs the check at plan time: an error naming each setting
 // that differs and where to set it, and a warning naming what is not checked.
-func (r *connectedAppPolicyResource) planManaged(ctx context.Context, plan *connectedAppPolicyModel, appID, namespace string) diag.Diagnostics {
+func (r *connectedAppPolicyResource) planManaged(ctx context.Context, plan *connectedAppPolicyModel, appID, origin string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	name := plan.ConnectedApp.ValueString()
 	row, err := r.client.FindConnectedApplication(ctx, appID)
 	if err != nil {
 		diags.AddError(errorSummary("planning", "connected app policy", name), apiErrorDetail(err,
-			"The app was installed from a managed package, so its policies are read from the "+
+			"The app was not created in the org, so its policies are read from the "+
 				"ConnectedApplication object, and that read failed."))
 		return diags
 	}
@@ -90,15 +90,15 @@ func (r *connectedAppPolicyResource) planManaged(ctx context.Context, plan *conn
 				d.attribute, d.got, d.want, d.setupLabel))
 		}
 		diags.AddAttributeError(path.Root("connected_app"), errorSummary("checking", "connected app policy", name),
-			fmt.Sprintf("%q was installed from the managed package %q. No documented API writes its policies, so "+
+			fmt.Sprintf("%q was installed from %s. No documented API writes its policies, so "+
 				"this resource only checks them, and these differ:\n%s\n\nSet them in "+managedSetupPath+
-				", or change the configuration to match.", name, namespace, strings.Join(lines, "\n"), row.Name))
+				", or change the configuration to match.", name, origin, strings.Join(lines, "\n"), row.Name))
 		return diags
 	}
-	diags.AddAttributeWarning(path.Root("connected_app"), "Policy of a managed-package app is only checked",
-		fmt.Sprintf("%q was installed from the managed package %q. The provider checks permitted_users, "+
+	diags.AddAttributeWarning(path.Root("connected_app"), "Policy of an installed app is only checked",
+		fmt.Sprintf("%q was installed from %s. The provider checks permitted_users, "+
 			"high_assurance_session_required, start_url and mobile_start_url against the org and never writes. "+
-			"The org does not show %s, so those are not checked.", name, namespace,
+			"The org does not show %s, so those are not checked.", name, origin,
 			strings.Join(managedUncheckedAttributes, ", ")))
 	return diags
 }
@@ -133,13 +133,22 @@ func (m *connectedAppPolicyModel) fromConnectedApplication(row *salesforce.Conne
 	}
 }
 
-// managedApp returns the namespace and ConnectedApplication Id of an app
-// installed from a managed package; namespace is empty for an app created
-// in the org.
-func (r *connectedAppPolicyResource) managedApp(ctx context.Context, name string) (namespace, appID string, err error) {
+// managedApp returns, for an app whose component the Metadata API does not
+// return, where it came from (such as `the managed package "ns"`) and its
+// ConnectedApplication Id. origin is empty for an app created in the org.
+// Apps installed from a managed package carry a namespace in listMetadata;
+// apps installed from another org through Connected Apps OAuth Usage are
+// listed without one, but readMetadata returns nil for them.
+func (r *connectedAppPolicyResource) managedApp(ctx context.Context, name string) (origin, appID string, err error) {
 	props, err := r.client.FindConnectedAppProperties(ctx, name)
 	if err != nil {
 		return "", "", err
 	}
-	return managedPackageNamespace(props.NamespacePrefix, props.ManageableState), props.ID, nil
+	if ns := managedPackageNamespace(props.NamespacePrefix, props.ManageableState); ns != "" {
+		return fmt.Sprintf("the managed package %q", ns), props.ID, nil
+	}
+	if _, err := r.client.FindConnectedApp(ctx, name); isNotFound(err) {
+		return "another org, through Setup > Connected Apps OAuth Usage", props.ID, nil
+	}
+	return "", props.ID, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -291,17 +292,45 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 		resp.Diagnostics.AddError(errorSummary("planning", "connected app policy", name), apiErrorDetail(err, ""))
 		return
 	}
-	if managed := managedPackageNamespace(props.NamespacePrefix, props.ManageableState); managed != "" {
-		resp.Diagnostics.Append(r.planManaged(ctx, &plan, props.ID, managed)...)
+	if origin, appID, err := r.managedApp(ctx, name); err == nil && origin != "" {
+		resp.Diagnostics.Append(r.planManaged(ctx, &plan, appID, origin)...)
 		return
 	}
 
+	if req.State.Raw.IsNull() {
+		r.warnAdoptionChanges(ctx, &plan, resp)
+	}
 	if plan.HighAssuranceSessionRequired.ValueBool() && !highAssuranceInState(ctx, req) {
 		r.checkHighAssurance(ctx, &plan, resp)
 	}
 	if plan.PermittedUsers.ValueString() == "all_users" {
 		r.warnUnusedGrants(ctx, name, props.ID, resp)
 	}
+}
+
+// warnAdoptionChanges lists, when the resource is created, the org's current
+// settings that the apply will change, because the create plan shows only
+// the configured values and not what they replace.
+func (r *connectedAppPolicyResource) warnAdoptionChanges(ctx context.Context, plan *connectedAppPolicyModel, resp *resource.ModifyPlanResponse) {
+	name := plan.ConnectedApp.ValueString()
+	app, err := r.client.FindConnectedApp(ctx, name)
+	if err != nil || !app.HasOAuth() {
+		return
+	}
+	current := *plan
+	current.fromApp(app)
+	diffs := plan.differences(&current)
+	if len(diffs) == 0 {
+		return
+	}
+	var lines []string
+	for _, d := range diffs {
+		lines = append(lines, fmt.Sprintf("- %s: %s in the org, %s after apply", d.attribute, d.got, d.want))
+	}
+	resp.Diagnostics.AddWarning("Creating the policy changes the app's current settings",
+		fmt.Sprintf("%q already has policies, and applying this resource changes these:\n%s\n\nTo keep a "+
+			"current value, set it in the configuration. To start from the org's values, import the policy "+
+			"first: terraform import <address> %s", name, strings.Join(lines, "\n"), name))
 }
 
 // highAssuranceInState reports whether the prior state already requires high
@@ -355,9 +384,9 @@ func (r *connectedAppPolicyResource) warnUnusedGrants(ctx context.Context, name,
 		return
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("permitted_users"), "Grants have no effect",
-		fmt.Sprintf("%d profiles or permission sets are assigned to %q, but permitted_users is \"all_users\", "+
+		fmt.Sprintf("%s assigned to %q, but permitted_users is \"all_users\", "+
 			"so every user may self-authorize and the assignments change nothing. Set permitted_users = "+
-			"\"admin_approved\" to limit the app to them.", len(grants), name))
+			"\"admin_approved\" to limit the app to them.", grantCount(len(grants)), name))
 }
 
 func (r *connectedAppPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -386,8 +415,8 @@ func (r *connectedAppPolicyResource) Read(ctx context.Context, req resource.Read
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	namespace, appID, err := r.managedApp(ctx, name)
-	if err == nil && namespace != "" {
+	origin, appID, err := r.managedApp(ctx, name)
+	if err == nil && origin != "" {
 		row, err := r.client.FindConnectedApplication(ctx, appID)
 		if err != nil {
 			resp.Diagnostics.AddError(errorSummary("reading", "connected app policy", name), apiErrorDetail(err, ""))
@@ -450,14 +479,14 @@ func (r *connectedAppPolicyResource) Delete(ctx context.Context, req resource.De
 	unlock := r.client.LockApp(name)
 	defer unlock()
 
-	if namespace, _, err := r.managedApp(ctx, name); err == nil && namespace != "" {
+	if origin, _, err := r.managedApp(ctx, name); err == nil && origin != "" {
 		resp.Diagnostics.AddWarning(errorSummary("resetting", "connected app policy", name),
-			fmt.Sprintf("%q was installed from the managed package %q, whose policies no documented API "+
-				"writes, so reset_on_destroy changed nothing. Reset them in "+managedSetupPath+".", name, namespace, name))
+			fmt.Sprintf("%q was installed from %s, and no documented API writes its policies, so "+
+				"reset_on_destroy changed nothing. Reset them in "+managedSetupPath+".", name, origin, name))
 		return
 	}
 
-	app, err := r.client.FindConnectedApp(ctx, name)
+	app, err := r.client.FindConnectedAppFresh(ctx, name)
 	if isNotFound(err) {
 		return
 	}
@@ -491,12 +520,12 @@ func (r *connectedAppPolicyResource) write(ctx context.Context, action string, p
 	unlock := r.client.LockApp(name)
 	defer unlock()
 
-	if namespace, appID, err := r.managedApp(ctx, name); err == nil && namespace != "" {
-		r.recordManaged(ctx, plan, appID, namespace, state, diags)
+	if origin, appID, err := r.managedApp(ctx, name); err == nil && origin != "" {
+		r.recordManaged(ctx, plan, appID, origin, state, diags)
 		return
 	}
 
-	app, err := r.client.FindConnectedApp(ctx, name)
+	app, err := r.client.FindConnectedAppFresh(ctx, name)
 	if isNotFound(err) {
 		diags.AddError(summary, fmt.Sprintf("No connected app named %q exists in the org, or it cannot be read "+
 			"through the Metadata API. Check the API name under Setup > App Manager.", name))
@@ -527,7 +556,7 @@ func (r *connectedAppPolicyResource) write(ctx context.Context, action string, p
 		return
 	}
 
-	after, err := r.client.FindConnectedApp(ctx, name)
+	after, err := r.client.FindConnectedAppFresh(ctx, name)
 	if err != nil {
 		diags.AddError(summary, apiErrorDetail(err, "The update succeeded, but the app could not be read back."))
 		return
@@ -561,7 +590,7 @@ func (r *connectedAppPolicyResource) apply(ctx context.Context, app *connectedap
 // recordManaged stores the checked policy of an installed app without writing
 // anything: the plan already matched the org when it was made, and it is
 // compared again here in case the org changed since.
-func (r *connectedAppPolicyResource) recordManaged(ctx context.Context, plan *connectedAppPolicyModel, appID, namespace string,
+func (r *connectedAppPolicyResource) recordManaged(ctx context.Context, plan *connectedAppPolicyModel, appID, origin string,
 	state *tfsdk.State, diags *diag.Diagnostics) {
 	name := plan.ConnectedApp.ValueString()
 	row, err := r.client.FindConnectedApplication(ctx, appID)
@@ -570,8 +599,8 @@ func (r *connectedAppPolicyResource) recordManaged(ctx context.Context, plan *co
 		return
 	}
 	if diffs := checkManaged(plan, row); len(diffs) > 0 {
-		diags.AddError(errorSummary("checking", "connected app policy", name), fmt.Sprintf("%q (managed package "+
-			"%q) changed since the plan: %s is now %s. Plan again.", name, namespace, diffs[0].attribute, diffs[0].got))
+		diags.AddError(errorSummary("checking", "connected app policy", name), fmt.Sprintf("%q, installed from "+
+			"%s, changed since the plan: %s is now %s. Plan again.", name, origin, diffs[0].attribute, diffs[0].got))
 		return
 	}
 	got := *plan
@@ -590,4 +619,13 @@ func managedPackageNamespace(namespacePrefix, manageableState string) string {
 		return "(no prefix reported)"
 	}
 	return ""
+}
+
+// grantCount describes n grants for a message, such as "1 profile or
+// permission set is".
+func grantCount(n int) string {
+	if n == 1 {
+		return "1 profile or permission set is"
+	}
+	return fmt.Sprintf("%d profiles or permission sets are", n)
 }

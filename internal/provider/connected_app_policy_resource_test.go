@@ -345,3 +345,33 @@ func checkUnchangedExcept(before, after *connectedapp.App, top, oauth []string) 
 	}
 	return nil
 }
+
+func TestAccConnectedAppPolicy_oauthInstalled(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("needs an app installed from another org, which the simulated org provides")
+	}
+	name := "Vendor_Backup"
+	if err := org.server.Org.LoadConnectedApp(name, []byte(managedAppXML), orgsim.LoadProps{OAuthInstalled: true}); err != nil {
+		t.Fatal(err)
+	}
+	org.run(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      org.providerConfig() + testPolicyConfig(name, `permitted_users = "all_users"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)installed from another org.*permitted_users: the org has admin_approved`),
+			},
+			{
+				Config: org.providerConfig() + testPolicyConfig(name, `
+  permitted_users                 = "admin_approved"
+  high_assurance_session_required = true
+  high_assurance_action           = "raise_session_level"
+`),
+			},
+		},
+	})
+	if n := org.server.Org.Calls()["metadata.updateMetadata"]; n != 0 {
+		t.Errorf("%d updateMetadata calls for an app installed from another org, want none", n)
+	}
+}

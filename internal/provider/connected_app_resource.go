@@ -529,9 +529,9 @@ func (r *connectedAppResource) findImportedApp(ctx context.Context, id string) (
 			return app.FullName(), diags
 		}
 	default:
-		if why := checkAPIName(id); why != "" {
+		if reason := checkAPIName(id); reason != "" {
 			diags.AddError("Invalid import ID", fmt.Sprintf("The import ID %q is not a connected app API name: "+
-				"it %s. %s", id, why, layout))
+				"it %s. %s", id, reason, layout))
 			return "", diags
 		}
 		name = id
@@ -576,14 +576,14 @@ func (r *connectedAppResource) checkImportable(ctx context.Context, name string,
 
 // unmanageableAppDetail explains why an app cannot be imported and which
 // resources manage what the org's admin controls for it.
-func unmanageableAppDetail(name, why string) string {
+func unmanageableAppDetail(name, reason string) string {
 	return fmt.Sprintf("The connected app %q %s. The Metadata API cannot read its settings, so "+
 		"salesforce_connected_app cannot manage it: the app's developer owns them.\n\n"+
 		"What the org's admin controls for it is managed elsewhere: the access policies of Setup > Connected "+
 		"Apps > Manage Connected Apps > Edit Policies (permitted users, IP relaxation, refresh token and "+
 		"session policies) by salesforce_connected_app_policy, and the profiles and permission sets that may "+
 		"use it by salesforce_connected_app_assignment. The data source salesforce_connected_app shows what "+
-		"the APIs expose of it.", name, why)
+		"the APIs expose of it.", name, reason)
 }
 
 func orNone(s string) string {

@@ -26,7 +26,8 @@ var apiNamePattern = regexp.MustCompile(
 // maxAPINameLength is the length of ConnectedApplication.Name.
 const maxAPINameLength = 80
 
-// checkAPIName returns why name is not a connected app API name, or "".
+// checkAPIName returns the reason name is not a connected app API name, or
+// "" when it is one.
 func checkAPIName(name string) string {
 	switch {
 	case name == "":
@@ -43,7 +44,7 @@ func checkAPIName(name string) string {
 
 // stringCheck is a string validator built from a function that returns an
 // error message, a warning message, or neither. Null and unknown values are
-// skipped; they are checked once known.
+// skipped, because they are checked once known.
 type stringCheck struct {
 	description string
 	check       func(value string) (errorText, warningText string)
@@ -72,8 +73,8 @@ func apiName() validator.String {
 	return stringCheck{
 		description: "must be a connected app API name",
 		check: func(v string) (string, string) {
-			if why := checkAPIName(v); why != "" {
-				return "is not a connected app API name: it " + why, ""
+			if reason := checkAPIName(v); reason != "" {
+				return "is not a connected app API name: it " + reason, ""
 			}
 			return "", ""
 		},

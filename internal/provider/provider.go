@@ -141,6 +141,8 @@ func (p *salesforceProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewProfileDataSource,
 		NewPermissionSetDataSource,
+		NewConnectedAppDataSource,
+		NewConnectedAppsDataSource,
 	}
 }
 

@@ -94,6 +94,7 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "An existing access token (session ID) (`SALESFORCE_ACCESS_TOKEN`), used " +
 					"with `instance_url`. It cannot be refreshed, so runs fail once it expires.",
 			},
+			"max_concurrent_requests": maxConcurrentRequestsAttribute(),
 		},
 	}
 }
@@ -112,6 +113,7 @@ type providerModel struct {
 	AccessToken    types.String `tfsdk:"access_token"`
 	ExpectedOrgID  types.String `tfsdk:"expected_org_id"`
 	BatchReads     types.Bool   `tfsdk:"batch_reads"`
+	MaxConcurrent  types.Int64  `tfsdk:"max_concurrent_requests"`
 }
 
 // orgIDPattern is the form of an org Id: the key prefix 00D, then 12 or 15
@@ -126,6 +128,7 @@ type providerSettings struct {
 	flow          auth.Flow
 	expectedOrgID string
 	batchReads    bool
+	maxConcurrent int
 }
 
 func (s providerSettings) client(version string) salesforce.Config {
@@ -134,6 +137,8 @@ func (s providerSettings) client(version string) salesforce.Config {
 		APIVersion: s.apiVersion,
 		UserAgent:  "terraform-provider-salesforce/" + version,
 		BatchReads: s.batchReads,
+
+		MaxConcurrentRequests: s.maxConcurrent,
 	}
 }
 
@@ -173,6 +178,11 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 		diags.AddAttributeError(path.Root("batch_reads"), "Invalid provider configuration", err.Error())
 	}
 	s.batchReads = batchReads
+	maxConcurrent, err := maxConcurrentRequestsSetting(m.MaxConcurrent, getenv)
+	if err != nil {
+		diags.AddAttributeError(path.Root("max_concurrent_requests"), "Invalid provider configuration", err.Error())
+	}
+	s.maxConcurrent = maxConcurrent
 
 	for _, attr := range []struct{ name, value string }{
 		{"login_url", s.auth.LoginURL}, {"instance_url", s.auth.InstanceURL},

@@ -70,3 +70,34 @@ func keepIfEqualString(prior types.String, value string) types.String {
 	}
 	return types.StringValue(value)
 }
+
+// equalFoldSets reports whether a and b hold the same strings, compared
+// without regard to case, as Salesforce compares profile and permission set
+// names.
+func equalFoldSets(a, b []string) bool {
+	return equalStringSets(lowerAll(a), lowerAll(b))
+}
+
+func lowerAll(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = strings.ToLower(v)
+	}
+	return out
+}
+
+// keepSpelling returns the org's names, each in the prior spelling when one
+// of the prior names differs from it only in case.
+func keepSpelling(prior, org []string) []string {
+	out := make([]string, len(org))
+	for i, name := range org {
+		out[i] = name
+		for _, p := range prior {
+			if strings.EqualFold(p, name) {
+				out[i] = p
+				break
+			}
+		}
+	}
+	return out
+}

@@ -24,11 +24,11 @@ func InstalledFromPackage(p metadata.FileProperties) bool {
 }
 
 // MetadataReadable reports whether readMetadata can return the component of
-// a listMetadata entry: one created in the org, with no manageableState and
-// no namespace prefix, or with the state unmanaged, released (a component
-// of a package that this org publishes), installedEditable or
-// deprecatedEditable. The last two follow the filter of Salesforce's own
-// org browser, which retrieves installed components only in those states.
+// a listMetadata entry. That is a component with no manageableState and no
+// namespace prefix, or one whose state is unmanaged, released (part of a
+// package that this org publishes), installedEditable or deprecatedEditable.
+// The last two follow the filter of Salesforce's own org browser, which
+// retrieves installed components only in those states.
 //
 // NOTE: that readMetadata returns nothing for installed managed connected
 // apps is reported for apps not created in the org in general, and is
@@ -108,7 +108,7 @@ func SameID(a, b string) bool {
 	if len(a) < 15 || len(b) < 15 {
 		return a == b
 	}
-	return a[:15] == b[:15]
+	return ShortID(a) == ShortID(b)
 }
 
 // ConnectedApplications returns every ConnectedApplication record of the
@@ -132,6 +132,15 @@ func (c *Client) ConnectedApplications(ctx context.Context) ([]ConnectedApplicat
 	return found, nil
 }
 
+// ShortID returns the 15-character form of an Id, which names the same
+// record as the 18-character form.
+func ShortID(id string) string {
+	if len(id) > 15 {
+		return id[:15]
+	}
+	return id
+}
+
 // IsRecordID reports whether id has the form of a Salesforce record Id: 15
 // or 18 letters and digits.
 func IsRecordID(id string) bool {
@@ -139,7 +148,8 @@ func IsRecordID(id string) bool {
 		return false
 	}
 	for _, r := range id {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (r < '0' || r > '9') {
 			return false
 		}
 	}

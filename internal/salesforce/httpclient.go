@@ -13,9 +13,9 @@ import (
 // NO_PROXY (and their lower-case forms) as the client is made, and TLS
 // verified against the system's certificate store.
 //
-// http.ProxyFromEnvironment reads the same variables through the same
-// golang.org/x/net/http/httpproxy rules, but only once per process; reading
-// them here lets each client, and each test, see the current environment.
+// http.ProxyFromEnvironment applies the same golang.org/x/net/http/httpproxy
+// rules but reads the variables only once per process. Reading them here
+// lets each client, and each test, see the current environment.
 func newHTTPTransport() *http.Transport {
 	tr := cloneDefaultTransport()
 	proxy := httpproxy.FromEnvironment().ProxyFunc()

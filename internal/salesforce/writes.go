@@ -18,10 +18,10 @@ import (
 
 // writeChecked runs write. When it fails with a transient error, such as a
 // timeout, a dropped connection or a 5xx after the request was sent, the
-// write may or may not have taken effect. writeChecked then waits, asks
-// applied whether the org already shows the write, returns nil when it
-// does, and runs write again when it does not, up to c.retry.MaxRetries
-// times. Other errors, a cancelled context and the daily limit end the
+// write may or may not have taken effect. writeChecked then waits, calls
+// applied to check whether the org already shows the write, returns nil
+// when it does, and runs write again when it does not, up to
+// c.retry.MaxRetries times. Other errors, a cancelled context and the daily limit end the
 // loop at once. action names the write in logs, such as
 // "updateMetadata Vendor_Sync".
 func (c *Client) writeChecked(ctx context.Context, action string, write func() error,

@@ -58,7 +58,7 @@ func (a *App) CallbackURLs() []string {
 // SetCallbackURLs stores urls one per line. When they equal what the org
 // holds, the org's text, with its own line breaks, is kept.
 func (a *App) SetCallbackURLs(urls []string) {
-	if equalStrings(a.CallbackURLs(), urls) && a.root.Child("oauthConfig").Child("callbackUrl") != nil {
+	if equalStrings(a.CallbackURLs(), urls) && (len(urls) == 0 || a.root.Child("oauthConfig").Child("callbackUrl") != nil) {
 		return
 	}
 	setText(a.oauth(), "callbackUrl", strings.Join(urls, "\n"))
@@ -84,8 +84,9 @@ func (a *App) Certificate() (string, bool) {
 	return optionalText(a.root.Child("oauthConfig"), "certificate")
 }
 
-// SetCertificate sets the certificate; nil removes it. A certificate equal to
-// the org's once PEM armour and whitespace are ignored keeps the org's text.
+// SetCertificate sets the certificate; nil removes one that holds a value,
+// as SetText does. A certificate equal to the org's once PEM armour and
+// whitespace are ignored keeps the org's text.
 func (a *App) SetCertificate(v *string) {
 	if v != nil {
 		if old, ok := a.Certificate(); ok && NormalizeCertificate(old) == NormalizeCertificate(*v) {
@@ -95,7 +96,7 @@ func (a *App) SetCertificate(v *string) {
 	if v == nil && a.root.Child("oauthConfig") == nil {
 		return
 	}
-	setOptionalText(a.oauth(), "certificate", v)
+	a.SetText("oauthConfig.certificate", v)
 }
 
 // ConsumerKey returns the OAuth consumer key (client_id).

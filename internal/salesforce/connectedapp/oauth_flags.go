@@ -35,16 +35,3 @@ var boolDefaults = map[string]bool{
 func BoolDefault(path string) bool {
 	return boolDefaults[path]
 }
-
-// BoolDefaultDocumented reports whether the reference states the default of
-// the boolean at path.
-func BoolDefaultDocumented(path string) bool {
-	switch path {
-	case "oauthConfig.isClientCredentialEnabled", "oauthConfig.isCodeCredentialEnabled",
-		"oauthConfig.isCodeCredentialPostOnly", "oauthConfig.isConsumerSecretOptional",
-		"oauthConfig.isIntrospectAllTokens", "oauthConfig.isPkceRequired",
-		"oauthConfig.isAdminApproved", "oauthConfig.isSecretRequiredForRefreshToken":
-		return true
-	}
-	return false
-}

@@ -165,7 +165,7 @@ func (a *App) Int(path string) (int64, bool) {
 	return n, true
 }
 
-// SetInt sets the integer at path; nil removes an element that holds one.
+// SetInt sets the integer at path. nil removes an element that holds one.
 func (a *App) SetInt(path string, v *int64) {
 	current, ok := a.Int(path)
 	if v == nil {
@@ -234,7 +234,7 @@ func setOf(values []string) []string {
 	return out
 }
 
-// orderBy sorts values by their position in order; values that order does
+// orderBy sorts values by their position in order. Values that order does
 // not list keep their relative order at the end.
 func orderBy(values, order []string) []string {
 	rank := make(map[string]int, len(order))

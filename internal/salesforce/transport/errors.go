@@ -36,7 +36,7 @@ func (e *SendError) Transient() bool {
 }
 
 // DailyLimitError is the org's daily API request allocation used up: Salesforce
-// answered REQUEST_LIMIT_EXCEEDED for the TotalRequests limit. Once a Client
+// returned REQUEST_LIMIT_EXCEEDED for the TotalRequests limit. Once a Client
 // has seen it, every later call returns it without a request.
 type DailyLimitError struct {
 	Operation string

@@ -8,15 +8,18 @@ import (
 	"time"
 )
 
-// Defaults of Retry. The first wait follows jsforce's default of 500 ms.
+// Defaults of Retry.
 const (
 	DefaultMaxRetries   = 10
 	DefaultRetryWaitMin = 500 * time.Millisecond
 	DefaultRetryWaitMax = 30 * time.Second
 )
 
-// maxEdgeRoutingRetries caps the retries of HTTP 420. jsforce stops after
-// two, because the edge network answers 420 for good for a deleted org.
+// maxEdgeRoutingRetries caps the retries of HTTP 420, because Salesforce's
+// edge network keeps returning 420 for an org that was deleted.
+//
+// NOTE: that a deleted org returns 420 for good comes from client libraries'
+// notes, not from Salesforce's documentation.
 const maxEdgeRoutingRetries = 2
 
 // Retry is the schedule for sending a call again after a transient
@@ -79,8 +82,8 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// retryAfter returns the wait a Retry-After header asks for, in seconds or
-// as an HTTP date, or zero when there is none.
+// retryAfter returns the wait that a Retry-After header requests, in
+// seconds or as an HTTP date, or zero when there is none.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := h.Get("Retry-After")
 	if v == "" {

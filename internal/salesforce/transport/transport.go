@@ -1,8 +1,8 @@
 // Package transport sends Salesforce API requests with the session's access
-// token. It retries transient failures of calls that are safe to repeat,
-// refreshes the token once when Salesforce rejects it, bounds the requests
-// in flight, records the org's API usage from the Sforce-Limit-Info header,
-// and stops sending once Salesforce reports the daily request limit.
+// token. It retries transient failures of calls that are safe to repeat and
+// refreshes the token once when Salesforce rejects it. It bounds the
+// requests in flight, records the org's API usage from the Sforce-Limit-Info
+// header, and stops sending once Salesforce reports the daily request limit.
 package transport
 
 import (
