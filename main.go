@@ -4,13 +4,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
 	"github.com/connectedapps/terraform-provider-salesforce/internal/provider"
+	"github.com/connectedapps/terraform-provider-salesforce/internal/providerserve"
 )
 
 // version is set by goreleaser at build time.
@@ -21,11 +19,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	opts := providerserver.ServeOpts{
-		Address: "registry.terraform.io/connectedapps/salesforce",
-		Debug:   debug,
-	}
-	if err := providerserver.Serve(context.Background(), provider.New(version), opts); err != nil {
+	if err := providerserve.Serve("registry.terraform.io/connectedapps/salesforce", provider.New(version), debug); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the provider, orgsim and the benchmark, then measures apply and
-# plan against a simulated org with 200 ms latency per call for 10, 100 and
-# 500 apps (each with a policy and three assignments), with batch_reads on
-# and, for 10 and 100 apps, off. Prints a Markdown table for BENCHMARKS.md.
-# Flags are passed to internal/bench/cmd/bench, such as -n 10 -off 10 or
-# -latency 50ms.
+# Builds the provider, orgsim and the benchmark, then measures an apply and
+# two plans against a simulated org with 200 ms latency per call. It runs 10,
+# 100 and 500 apps, each with a policy and three assignments, with
+# batch_reads on, and 10 and 100 apps also with it off. Prints a Markdown
+# table for BENCHMARKS.md. Flags go to internal/bench/cmd/bench, such as
+# -n 10 -off 10 or -latency 50ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS=-buildvcs=false CHECKPOINT_DISABLE=1

@@ -72,7 +72,9 @@ tfvars() {
 }
 JSON
 }
-writes() { curl -fsS "$1/_orgsim/calls" | tr ',' '\n' | grep -E 'updateMetadata|sobjects.create' | tr -d ' {}"\n'; }
+# writes prints the write calls an org has counted, such as
+# "metadata.updateMetadata:2 rest.sobjects.create:1".
+writes() { curl -fsS "$1/_orgsim/calls" | tr ',' '\n' | grep -E 'updateMetadata|sobjects.create' | tr -d ' {}"' | paste -sd ' ' -; }
 
 header "terraform init (filesystem mirror)"
 "$tf" init -input=false -no-color >/dev/null
@@ -87,13 +89,13 @@ header "Plan again: no changes"
 
 header "Crossed expected_org_id: the run stops before any write"
 tfvars "$sandbox_id" "$production_id"
-before="$(writes "$production_url")/$(writes "$sandbox_url")"
+before="production: $(writes "$production_url"); sandbox: $(writes "$sandbox_url")"
 set +e
 "$tf" apply -auto-approve -input=false -no-color -var-file=terraform.tfvars.json >"$work/crossed.log" 2>&1
 rc=$?
 set -e
-after="$(writes "$production_url")/$(writes "$sandbox_url")"
+after="production: $(writes "$production_url"); sandbox: $(writes "$sandbox_url")"
 grep -m1 -A3 "Credentials reach another org" "$work/crossed.log" || true
 if [ "$rc" -eq 0 ]; then echo "the crossed run succeeded; it must fail"; exit 1; fi
 if [ "$before" != "$after" ]; then echo "writes reached an org: before $before, after $after"; exit 1; fi
-echo "stopped with exit code $rc and no write (write calls $after)"
+echo "stopped with exit code $rc and no write; write calls so far: $after"

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// WriteConfig writes a Terraform configuration that adopts apps benchmark
-// apps through import blocks, each with a policy and three assignments (a
-// profile and two permission sets). With changed set, the policy of the
+// WriteConfig writes a Terraform configuration that adopts benchmark apps 1
+// to apps through import blocks, each with a policy and three assignments
+// (a profile and two permission sets). With changed set, the policy of the
 // first app relaxes IP restrictions, so a plan shows one change.
 func WriteConfig(path string, apps int, changed bool) error {
 	var b strings.Builder

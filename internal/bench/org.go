@@ -30,9 +30,9 @@ func callbackURL(i int) string {
 	return fmt.Sprintf("https://app%04d.example.com/oauth/callback", i)
 }
 
-// WriteOrg writes an sfdx source folder for orgsim -load: apps connected
-// apps with OAuth settings and the policies an app has before anyone edits
-// them, two profiles and two permission sets.
+// WriteOrg writes an sfdx source folder for orgsim -load. It holds the
+// given number of connected apps, with OAuth settings and the policies of
+// an app nobody has edited, two profiles and two permission sets.
 func WriteOrg(dir string, apps int) error {
 	files := map[string]string{
 		"profiles/Admin.profile-meta.xml":                                  profileXML,

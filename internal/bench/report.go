@@ -19,12 +19,33 @@ type Machine struct {
 	Terraform string
 	Go        string
 	Date      time.Time
+	// LoadBefore and LoadAfter are the 1-minute load averages from
+	// /proc/loadavg when the benchmark started and ended: other work on the
+	// machine slows Terraform, which is CPU-bound at these sizes.
+	LoadBefore string
+	LoadAfter  string
+	Duration   time.Duration
+}
+
+// Finish records the load average at the end and the benchmark's duration.
+func (m *Machine) Finish(d time.Duration) {
+	m.LoadAfter = loadAverage()
+	m.Duration = d
+}
+
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	first, _, _ := strings.Cut(string(data), " ")
+	return first
 }
 
 // DescribeMachine reads the machine's CPU and memory from /proc and the
 // CLI's version from cli version.
 func DescribeMachine(cli string) Machine {
-	m := Machine{CPUs: runtime.NumCPU(), Go: runtime.Version(), Date: time.Now().UTC()}
+	m := Machine{CPUs: runtime.NumCPU(), Go: runtime.Version(), Date: time.Now().UTC(), LoadBefore: loadAverage()}
 	m.CPUModel = procField("/proc/cpuinfo", "model name")
 	if total := procField("/proc/meminfo", "MemTotal"); total != "" {
 		var kib int64
@@ -83,6 +104,8 @@ func Report(m Machine, command string, latency time.Duration, results []*Result,
 	fmt.Fprintf(w, "Command: `%s`\n\n", command)
 	fmt.Fprintf(w, "Machine: %d CPUs (%s), %d MiB memory, Linux %s, %s, %s. Date: %s.\n\n",
 		m.CPUs, m.CPUModel, m.MemoryMiB, m.Kernel, m.Terraform, m.Go, m.Date.Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(w, "Load average: %s at the start, %s at the end. Duration: %s.\n\n", m.LoadBefore, m.LoadAfter,
+		m.Duration.Round(time.Second))
 	fmt.Fprintf(w, "Simulated latency: %s per call. Terraform runs at its default -parallelism (10).\n\n", latency)
 
 	fmt.Fprint(w, "| N | batch_reads | step |")

@@ -63,11 +63,11 @@ const (
 )
 
 // stepTimeout bounds one Terraform command.
-const stepTimeout = 8 * time.Minute
+const stepTimeout = 12 * time.Minute
 
-// Run starts an org with apps apps, adopts them with their policies and
-// assignments in one apply, then plans with no changes and with one
-// changed policy, and measures each command.
+// Run starts an org of the given number of apps and adopts them with their
+// policies and assignments in one apply. It then plans with no changes and
+// with one changed policy, and measures each command.
 func Run(ctx context.Context, opts Options, apps int, batchReads bool) (*Result, error) {
 	mode := "off"
 	if batchReads {
@@ -196,8 +196,8 @@ func measure(ctx context.Context, opts Options, org *Org, env []string, dir, nam
 
 // runTerraform runs the CLI in its own process group, so that a timeout
 // also stops the provider processes it started, and returns its exit code.
-func runTerraform(ctx context.Context, cli, dir string, env, args []string, logPath string) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+func runTerraform(parent context.Context, cli, dir string, env, args []string, logPath string) (int, error) {
+	ctx, cancel := context.WithTimeout(parent, stepTimeout)
 	defer cancel()
 	logFile, err := os.Create(logPath) //nolint:gosec // a log under the benchmark's work folder
 	if err != nil {
@@ -212,6 +212,8 @@ func runTerraform(ctx context.Context, cli, dir string, env, args []string, logP
 	err = cmd.Run()
 	var exitErr *exec.ExitError
 	switch {
+	case parent.Err() != nil:
+		return 0, fmt.Errorf("terraform %s was stopped: %w", args[0], parent.Err())
 	case ctx.Err() != nil:
 		return 0, fmt.Errorf("terraform %s did not finish within %s", args[0], stepTimeout)
 	case errors.As(err, &exitErr):

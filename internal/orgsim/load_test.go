@@ -224,8 +224,14 @@ func TestCorpusWritesBack(t *testing.T) {
 			source, _ := xmltree.ParseBytes(data)
 
 			rec := readApp(t, srv, "66.0", name)
+			// An update may not carry the consumer key, which is set only at
+			// creation, so the write-back leaves it out.
+			sent := rec.Clone()
+			if oauth := sent.Child("oauthConfig"); oauth != nil {
+				oauth.RemoveChildren("consumerKey")
+			}
 			var body strings.Builder
-			for _, c := range rec.Children {
+			for _, c := range sent.Children {
 				body.WriteString(c.String())
 			}
 			res := soapCall(t, srv, "66.0", testToken, "", updateOp(body.String()))

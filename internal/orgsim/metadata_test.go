@@ -279,8 +279,8 @@ func TestConsumerKeyWriteOnce(t *testing.T) {
 	if codes := resultCodes(r[0]); len(codes) != 1 || codes[0] != "FIELD_INTEGRITY_EXCEPTION" {
 		t.Errorf("status codes = %v", codes)
 	}
-	if r := updateApps(t, srv, app("MyKey12345678")); !resultSuccess(r[0]) {
-		t.Errorf("update with the same key and secret failed: %s", r[0])
+	if r := updateApps(t, srv, app("MyKey12345678")); resultSuccess(r[0]) {
+		t.Error("update that resends the unchanged consumer key was accepted")
 	}
 	withoutKey := "<fullName>Keyed</fullName><contactEmail>ops@example.com</contactEmail><label>Keyed</label>" +
 		"<oauthConfig><callbackUrl>https://x.example.com</callbackUrl><scopes>Api</scopes></oauthConfig>"
@@ -541,7 +541,7 @@ func TestEchoOfLoadedUnknownElement(t *testing.T) {
 		t.Fatal(err)
 	}
 	echoed := "<fullName>Echo</fullName><contactEmail>a@example.com</contactEmail><label>Echo 2</label><oauthConfig><callbackUrl>https://x</callbackUrl>" +
-		"<consumerKey>LoadedKey1234</consumerKey><isConsumerKeyOptional>false</isConsumerKeyOptional></oauthConfig>"
+		"<isConsumerKeyOptional>false</isConsumerKeyOptional></oauthConfig>"
 	if r := updateApps(t, srv, echoed); !resultSuccess(r[0]) {
 		t.Errorf("writing back a loaded unknown element failed: %s", r[0])
 	}
@@ -578,7 +578,7 @@ func TestStoredValuesWriteBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	same := "<fullName>Template</fullName><contactEmail>{USEREMAIL}</contactEmail><label>Template</label><oauthConfig><callbackUrl>https://x</callbackUrl>" +
-		"<consumerKey>3MVG9Dotted.Key_1</consumerKey><scopes>ChatbotApi</scopes></oauthConfig>"
+		"<scopes>ChatbotApi</scopes></oauthConfig>"
 	if r := updateApps(t, srv, same); !resultSuccess(r[0]) {
 		t.Errorf("writing back stored values failed: %s", r[0])
 	}

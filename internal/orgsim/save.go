@@ -161,11 +161,13 @@ func (o *Org) updateApp(call *metadataCall, work *orgState, md *xmltree.Element)
 		return app.fullName, []saveError{lockError(app)}
 	}
 	w, errs := normalizeWrite(md, call.version, app.tree)
-	if w.hasConsumerKey && w.consumerKey != app.consumerKey {
-		// NOTE: the status code and text are unconfirmed. The text starts
-		// like Salesforce's "You cannot provide a Consumer Key".
+	if w.hasConsumerKey {
+		// Deploying a retrieved app, key included, into the org that holds
+		// it fails with "You cannot provide a Consumer Key" even when the
+		// key is unchanged, as public reports of redeploys show.
+		// NOTE: the status code is unconfirmed.
 		errs = append(errs, saveError{"FIELD_INTEGRITY_EXCEPTION",
-			"You cannot provide a Consumer Key that differs from the app's existing consumer key; the consumer key is set only when the app is created",
+			"You cannot provide a Consumer Key: the consumer key is set only when the app is created",
 			[]string{"consumerKey"}})
 	}
 	if w.hasConsumerSecret && (!app.hasSecret || hashSecret(w.consumerSecret) != app.secretHash) {

@@ -147,7 +147,7 @@ func (o *testOrg) permissionSet(t *testing.T) string {
 }
 
 // testAppXML is an app as one made in Setup before Spring '26 looks when
-// retrieved: policies far from the recommended ones, one profile granted.
+// retrieved: policies far from the recommended ones and no grants.
 const testAppXML = `<?xml version="1.0" encoding="UTF-8"?>
 <ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">
     <contactEmail>admin@example.com</contactEmail>

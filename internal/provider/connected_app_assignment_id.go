@@ -51,7 +51,7 @@ func parseGrantID(id string) (grant, error) {
 			return grant{app: parts[0], kind: grantKind(parts[1]), name: parts[2]}, nil
 		}
 	}
-	return grant{}, fmt.Errorf("The import ID %q does not have the form APP/profile/NAME or "+
+	return grant{}, fmt.Errorf("import ID %q does not have the form APP/profile/NAME or "+
 		"APP/permission_set/NAME, such as My_App/profile/System Administrator or "+
 		"My_App/permission_set/Integration_Users", id)
 }

@@ -193,7 +193,11 @@ func (r *connectedAppAssignmentResource) Delete(ctx context.Context, req resourc
 func (r *connectedAppAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	g, err := parseGrantID(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		resp.Diagnostics.AddError("Invalid import ID", "The "+err.Error()+".")
+		return
+	}
+	checkImportedApp(ctx, r.client, "salesforce_connected_app_assignment", g.app, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	m := connectedAppAssignmentModel{

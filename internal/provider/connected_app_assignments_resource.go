@@ -230,6 +230,10 @@ func (r *connectedAppAssignmentsResource) Delete(ctx context.Context, req resour
 }
 
 func (r *connectedAppAssignmentsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	checkImportedApp(ctx, r.client, "salesforce_connected_app_assignments", req.ID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connected_app"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }

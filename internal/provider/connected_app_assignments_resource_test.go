@@ -136,3 +136,43 @@ resource "salesforce_connected_app_assignments" "test" {
 		}},
 	})
 }
+
+func TestAccImport_missingApps(t *testing.T) {
+	org := newTestOrg(t)
+	config := org.providerConfig() + `
+resource "salesforce_connected_app_policy" "test" {
+  connected_app = "No_Such_App"
+}
+
+resource "salesforce_connected_app_assignment" "test" {
+  connected_app = "No_Such_App"
+  profile       = "System Administrator"
+}
+
+resource "salesforce_connected_app_assignments" "test" {
+  connected_app = "No_Such_App"
+}
+`
+	steps := []resource.TestStep{}
+	for address, id := range map[string]string{
+		"salesforce_connected_app_policy.test":      "No_Such_App",
+		"salesforce_connected_app_assignment.test":  "No_Such_App/profile/System Administrator",
+		"salesforce_connected_app_assignments.test": "No_Such_App",
+	} {
+		steps = append(steps, resource.TestStep{
+			Config:        config,
+			ResourceName:  address,
+			ImportState:   true,
+			ImportStateId: id,
+			ExpectError:   regexp.MustCompile(`No connected app named "No_Such_App"`),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		Config:        config,
+		ResourceName:  "salesforce_connected_app_policy.test",
+		ImportState:   true,
+		ImportStateId: "Vendor_Sync/x",
+		ExpectError:   regexp.MustCompile(`is not one`),
+	})
+	org.run(t, resource.TestCase{Steps: steps})
+}

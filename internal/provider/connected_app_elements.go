@@ -21,7 +21,8 @@ const (
 	// stringElement is a string leaf, whose null value means the element is absent.
 	stringElement elementKind = iota
 	// boolElement is a boolean leaf. An optional one is absent when it holds
-	// Salesforce's default, which the attribute defaults to.
+	// Salesforce's default, and keeps the org's value when the configuration
+	// omits it.
 	boolElement
 	// intElement is an integer leaf, whose null value means the element is absent.
 	intElement
@@ -62,7 +63,7 @@ func (f elementField) since() float64 {
 func (f elementField) markdown() string {
 	text := f.description + " " + elementNote(f.element)
 	if f.kind == boolElement && !f.required {
-		text += fmt.Sprintf(" Defaults to `%t`, the value Salesforce applies when the element is absent.",
+		text += fmt.Sprintf(" Omit to leave the org's value; Salesforce applies `%t` when the element is absent.",
 			connectedapp.BoolDefault(f.element))
 	}
 	return text

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/connectedapps/terraform-provider-salesforce/internal/orgsim"
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce"
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/connectedapp"
+	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/xmltree"
 )
 
 // withAPIVersion sets api_version in the provider block of config.
@@ -141,6 +143,9 @@ func TestAccConnectedApp_everySetting(t *testing.T) {
 						AtMapKey("include_standard_claims"), knownvalue.Bool(false)),
 				},
 				Check: func(*terraform.State) error {
+					if err := checkConsumerSecret(org, name, "Secret0123456789"); err != nil {
+						return err
+					}
 					return checkElements(org.readApp(t, name), map[string]string{
 						"contactPhone":                                         "+1 555 0100",
 						"attributes.key":                                       "email",
@@ -196,18 +201,45 @@ resource "salesforce_connected_app" "test" {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
 				},
 				Check: func(*terraform.State) error {
-					// Flags back at their defaults keep their elements, with the
-					// default value.
+					// Omitted flags keep the values the org holds.
 					return checkElements(org.readApp(t, name), map[string]string{
 						"oauthConfig.callbackUrl":                     "https://app.example.com/cb",
-						"oauthConfig.isPkceRequired":                  "false",
-						"oauthConfig.isSecretRequiredForRefreshToken": "true",
+						"oauthConfig.isPkceRequired":                  "true",
+						"oauthConfig.isSecretRequiredForRefreshToken": "false",
 					}, []string{"samlConfig", "canvasConfig", "mobileAppConfig", "attributes", "contactPhone",
 						"oauthConfig.idTokenConfig", "oauthConfig.assetTokenConfig", "oauthConfig.scopes"})
 				},
 			},
 		},
 	})
+}
+
+// checkConsumerSecret checks that the org holds secret as the app's
+// consumer secret, which it never returns: an update that sends the same
+// secret is accepted and one that sends another is rejected.
+func checkConsumerSecret(org *testOrg, name, secret string) error {
+	ctx := context.Background()
+	send := func(s string) error {
+		app, err := org.client.FindConnectedAppFresh(ctx, name)
+		if err != nil {
+			return err
+		}
+		update := app.ForUpdate()
+		update.SetConsumerSecret(s)
+		results, err := org.client.Metadata().Update(ctx, connectedapp.MetadataType,
+			[]*xmltree.Element{update.Element()})
+		if err != nil {
+			return err
+		}
+		return results[0].Err()
+	}
+	if err := send(secret); err != nil {
+		return fmt.Errorf("the org does not hold the consumer secret set at creation: %w", err)
+	}
+	if err := send(secret + "Other"); err == nil {
+		return errors.New("the org accepted another consumer secret, so it holds none from creation")
+	}
+	return nil
 }
 
 // wrappedText matches text in Terraform's output, which wraps long lines.
@@ -449,4 +481,99 @@ func newClientAt(t *testing.T, org *testOrg, version string) *salesforce.Client 
 		t.Fatal(err)
 	}
 	return client
+}
+
+func TestAccConnectedApp_rename(t *testing.T) {
+	org := newTestOrg(t)
+	if !org.canCreateApps() {
+		t.Skip("creating connected apps needs SALESFORCE_TEST_ALLOW_CREATE=true in a live org")
+	}
+	name := "Acc_" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
+	renamed := name + "_Renamed"
+	var before *connectedapp.App
+
+	org.run(t, resource.TestCase{
+		CheckDestroy: checkConnectedAppDestroyed(org),
+		Steps: []resource.TestStep{
+			{
+				Config: org.providerConfig() + testConnectedAppConfig(name, "Rename Me", `["Api"]`),
+				Check: func(*terraform.State) error {
+					before = org.readApp(t, name)
+					return nil
+				},
+			},
+			{
+				Config: org.providerConfig() + testConnectedAppConfig(renamed, "Rename Me", `["Api"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("salesforce_connected_app.test", plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("salesforce_connected_app.test", tfjsonpath.New("id"), knownvalue.StringExact(renamed)),
+				},
+				Check: func(*terraform.State) error {
+					_, err := org.client.FindConnectedAppFresh(context.Background(), name)
+					switch {
+					case err == nil:
+						return fmt.Errorf("the old name %s still reads after the rename", name)
+					case !errors.Is(err, salesforce.ErrNotFound):
+						return fmt.Errorf("reading the old name %s: %w", name, err)
+					}
+					after := org.readApp(t, renamed)
+					if after.ConsumerKey() != before.ConsumerKey() {
+						return fmt.Errorf("renaming changed the consumer key from %q to %q", before.ConsumerKey(), after.ConsumerKey())
+					}
+					return checkUnchangedExcept(before, after, []string{"fullName"}, nil)
+				},
+			},
+		},
+	})
+}
+
+// TestAccConnectedApp_withPolicy applies the app and its policy in one run.
+// Each writes only its own elements, so neither undoes the other.
+func TestAccConnectedApp_withPolicy(t *testing.T) {
+	org := newTestOrg(t)
+	name := org.existingApp(t)
+	before := org.readApp(t, name)
+	model := modelOf(t, before)
+	changed := *model
+	changed.Description = types.StringValue("Changed with the policy")
+	config := org.providerConfig() + fmt.Sprintf(`
+import {
+  to = salesforce_connected_app.test
+  id = %[1]q
+}
+
+resource "salesforce_connected_app_policy" "test" {
+  connected_app   = salesforce_connected_app.test.name
+  permitted_users = "admin_approved"
+  ip_relaxation   = "enforce"
+}
+`, name) + connectedAppHCL(t, "salesforce_connected_app.test", &changed)
+
+	org.run(t, resource.TestCase{
+		CheckDestroy: checkConnectedAppKept(org, name),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					after := org.readApp(t, name)
+					if err := checkElements(after, map[string]string{
+						"description":                 "Changed with the policy",
+						"oauthConfig.isAdminApproved": "true",
+						"oauthPolicy.ipRelaxation":    "ENFORCE",
+					}, nil); err != nil {
+						return err
+					}
+					return checkUnchangedExcept(before, after, []string{"description", "oauthPolicy", "sessionPolicy"}, []string{"isAdminApproved"})
+				},
+			},
+			{
+				Config: org.providerConfig() + removedBlock + strings.ReplaceAll(removedBlock, "salesforce_connected_app.test",
+					"salesforce_connected_app_policy.test"),
+			},
+		},
+	})
 }

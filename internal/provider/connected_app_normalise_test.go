@@ -163,3 +163,25 @@ func TestWriteKeepsOrgForm(t *testing.T) {
 		t.Error("a flag at its default was added")
 	}
 }
+
+func TestDifferencesNameLostSettings(t *testing.T) {
+	planned := *modelFromXML(t, normaliseApp)
+	planned = withOAuthValue(t, planned, "consumer_key", types.StringUnknown())
+	got := *modelFromXML(t, normaliseApp)
+	if d := planned.differences(&got); len(d) != 0 {
+		t.Errorf("an unknown planned consumer key counts as a difference: %v", d)
+	}
+
+	planned.Description = types.StringValue("Planned")
+	planned = withOAuthValue(t, planned, "is_pkce_required", types.BoolValue(true))
+	d := planned.differences(&got)
+	if len(d) != 2 {
+		t.Fatalf("differences %v, want description and oauth_config.is_pkce_required", d)
+	}
+	if d[0] != `description: planned "Planned", the org holds " Orders sync "` {
+		t.Errorf("first difference %q", d[0])
+	}
+	if d[1] != "oauth_config.is_pkce_required: planned true, the org holds false" {
+		t.Errorf("second difference %q", d[1])
+	}
+}

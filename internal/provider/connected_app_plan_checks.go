@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -73,6 +74,12 @@ func int64Text(v types.Int64) string {
 // the schema, which also accepts existing apps that lack it.
 func checkCreatable(config *connectedAppModel) diag.Diagnostics {
 	var diags diag.Diagnostics
+	if name := config.Name; !name.IsUnknown() && strings.Contains(name.ValueString(), "__") {
+		diags.AddAttributeError(path.Root("name"), "Invalid connected app name", fmt.Sprintf("name %q contains "+
+			"two underscores in a row, which Salesforce reads as a namespace prefix (ns__Name). Only apps "+
+			"installed from a package carry one, and those are adopted with terraform import, not created. "+
+			"Use single underscores, such as %q.", name.ValueString(), strings.ReplaceAll(name.ValueString(), "__", "_")))
+	}
 	if config.ContactEmail.IsNull() {
 		diags.AddAttributeError(path.Root("contact_email"), "Missing contact email", "contact_email is "+
 			"required to create a connected app, because the Metadata API requires contactEmail. Set it to "+

@@ -265,3 +265,21 @@ func TestAccPolicyWarnsAboutAdoptionChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestAccPolicyWarnsAboutNoGrants(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("expects the simulated app to have no grants")
+	}
+	name := org.existingApp(t)
+	props, err := org.client.FindConnectedAppProperties(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &connectedAppPolicyResource{client: org.client}
+	resp := &resource.ModifyPlanResponse{}
+	r.warnNoGrants(context.Background(), name, props.ID, resp)
+	if resp.Diagnostics.WarningsCount() != 1 || !strings.Contains(resp.Diagnostics.Warnings()[0].Detail(), "none is assigned") {
+		t.Errorf("diagnostics %v, want a warning that no grant exists", resp.Diagnostics)
+	}
+}

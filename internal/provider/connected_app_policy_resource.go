@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -47,6 +49,8 @@ type connectedAppPolicyResource struct {
 	client *salesforce.Client
 	// clientID is the consumer key the provider signs in with.
 	clientID string
+	// apiVersion is the provider's configured API version.
+	apiVersion string
 }
 
 // Default timeouts of the policy resource's operations.
@@ -259,7 +263,7 @@ const unmanagedNote = "Omit to leave the org's value unmanaged; set `\"\"` to re
 
 func (r *connectedAppPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := configureResourceData(req, resp); pd != nil {
-		r.client, r.clientID = pd.client, pd.clientID
+		r.client, r.clientID, r.apiVersion = pd.client, pd.clientID, pd.apiVersion
 	}
 }
 
@@ -282,6 +286,10 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 	name := plan.ConnectedApp.ValueString()
+	resp.Diagnostics.Append(checkPolicyVersions(ctx, req, r.apiVersion)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	props, err := r.client.FindConnectedAppProperties(ctx, name)
 	if isNotFound(err) {
@@ -305,7 +313,93 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 	}
 	if plan.PermittedUsers.ValueString() == "all_users" {
 		r.warnUnusedGrants(ctx, name, props.ID, resp)
+	} else if !adminApprovedInState(ctx, req) {
+		r.warnNoGrants(ctx, name, props.ID, resp)
 	}
+}
+
+// adminApprovedInState reports whether the prior state already limits the
+// app to admin-approved users.
+func adminApprovedInState(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	if req.State.Raw.IsNull() {
+		return false
+	}
+	var permitted types.String
+	req.State.GetAttribute(ctx, path.Root("permitted_users"), &permitted)
+	return permitted.ValueString() == "admin_approved"
+}
+
+// warnNoGrants warns when an app is limited to admin-approved users while no
+// profile or permission set has access to it, so that nobody could use it.
+func (r *connectedAppPolicyResource) warnNoGrants(ctx context.Context, name, appID string, resp *resource.ModifyPlanResponse) {
+	if appID == "" {
+		return
+	}
+	grants, err := r.client.FindGrants(ctx, appID)
+	if err != nil || len(grants) > 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("permitted_users"), "No user may use the app",
+		fmt.Sprintf("permitted_users = \"admin_approved\" limits %q to users whose profile or permission set "+
+			"is assigned to it, and none is assigned yet. Unless this configuration also creates "+
+			"salesforce_connected_app_assignment resources for it, every user loses access, and the JWT bearer "+
+			"flow fails with \"user hasn't approved this consumer\".", name))
+}
+
+// policyAttributeVersions are the policy attributes newer than the oldest
+// API version the provider accepts, with the element's version.
+var policyAttributeVersions = []struct {
+	attribute string
+	element   string
+	inferred  bool
+}{
+	{"client_credentials_run_as", "oauthConfig.oauthClientCredentialUser", false},
+	// NOTE: the Metadata API guide gives no version for
+	// oauthPolicy.isTokenExchangeFlowEnabled. It is absent from the 51.0 WSDL
+	// and present in 63.0; 60.0, the version of the app-side token exchange
+	// flag, is an inference, so a lower api_version only warns.
+	{"token_exchange_flow_enabled", "oauthPolicy.isTokenExchangeFlowEnabled", true},
+}
+
+// checkPolicyVersions rejects configured attributes whose element is newer
+// than the provider's api_version, because a read at that version hides the
+// element and a write would be refused.
+func checkPolicyVersions(ctx context.Context, req resource.ModifyPlanRequest, apiVersion string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	configured, err := strconv.ParseFloat(apiVersion, 64)
+	if err != nil {
+		return diags
+	}
+	for _, a := range policyAttributeVersions {
+		var value attr.Value
+		if a.attribute == "token_exchange_flow_enabled" {
+			var v types.Bool
+			diags.Append(req.Config.GetAttribute(ctx, path.Root(a.attribute), &v)...)
+			value = v
+		} else {
+			var v types.String
+			diags.Append(req.Config.GetAttribute(ctx, path.Root(a.attribute), &v)...)
+			value = v
+		}
+		if value.IsNull() || value.IsUnknown() {
+			continue
+		}
+		since := connectedapp.Since(a.element)
+		if a.inferred {
+			since = 60
+		}
+		if configured >= since {
+			continue
+		}
+		detail := fmt.Sprintf("%s (%s) needs API version %.1f or later, and the provider's api_version is %s. "+
+			"Raise api_version or remove %s.", a.attribute, a.element, since, apiVersion, a.attribute)
+		if a.inferred {
+			diags.AddAttributeWarning(path.Root(a.attribute), "Attribute may need a newer API version", detail)
+		} else {
+			diags.AddAttributeError(path.Root(a.attribute), "Attribute needs a newer API version", detail)
+		}
+	}
+	return diags
 }
 
 // warnAdoptionChanges lists, when the resource is created, the org's current
@@ -501,8 +595,8 @@ func (r *connectedAppPolicyResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *connectedAppPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" {
-		resp.Diagnostics.AddError("Invalid import ID", "The import ID is the API name of the connected app, such as My_Integration.")
+	checkImportedApp(ctx, r.client, "salesforce_connected_app_policy", req.ID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connected_app"), req.ID)...)

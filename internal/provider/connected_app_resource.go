@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -169,11 +171,14 @@ func fieldSchema(f elementField) schema.Attribute {
 		if f.required {
 			return schema.BoolAttribute{Required: true, MarkdownDescription: f.markdown()}
 		}
+		// An omitted flag keeps the org's value: adopting an app must not
+		// switch off a setting such as PKCE that the configuration does not
+		// mention.
 		return schema.BoolAttribute{
 			Optional:            true,
 			Computed:            true,
-			Default:             booldefault.StaticBool(connectedapp.BoolDefault(f.element)),
 			MarkdownDescription: f.markdown(),
+			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		}
 	case intElement:
 		return schema.Int64Attribute{
@@ -306,11 +311,7 @@ func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRe
 
 	tflog.Debug(ctx, "Creating connected app", map[string]any{"name": name})
 	if err := r.client.CreateConnectedApp(ctx, app); err != nil {
-		resp.Diagnostics.AddError(errorSummary("creating", "connected app", name), apiErrorDetail(err,
-			"Since Spring '26 most orgs refuse new connected apps, through Setup and the Metadata API alike, "+
-				"unless Salesforce Support enables creation. To manage an app that already exists, import it: "+
-				fmt.Sprintf("terraform import salesforce_connected_app.NAME %s. ", name)+
-				"New integrations are built as External Client Apps."))
+		resp.Diagnostics.AddError(errorSummary("creating", "connected app", name), apiErrorDetail(err, createErrorHint(err, name)))
 		return
 	}
 
@@ -395,11 +396,7 @@ func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRe
 	name := state.Name.ValueString()
 
 	if state.DeletionProtection.IsNull() || state.DeletionProtection.ValueBool() {
-		resp.Diagnostics.AddError(errorSummary("deleting", "connected app", name),
-			"deletion_protection is true. A deleted connected app usually cannot be created again, because "+
-				"most orgs refuse new connected apps since Spring '26, and every integration that uses its "+
-				"consumer key stops working. To delete it anyway, set deletion_protection = false, apply, "+
-				"then destroy. To stop managing it without deleting it, use terraform state rm.")
+		resp.Diagnostics.AddError(errorSummary("deleting", "connected app", name), deletionProtectionDetail)
 		return
 	}
 
@@ -428,11 +425,13 @@ func (r *connectedAppResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deletion_protection"), true)...)
 }
 
-// ModifyPlan checks what needs the org or the provider configuration: the
-// consumer key and secret, which Salesforce fixes at creation, the elements
-// newer than api_version, and what creation requires.
+// ModifyPlan plans the id from the name and checks what needs the prior
+// state or the provider configuration: the consumer key and secret, which
+// Salesforce fixes at creation, the elements newer than api_version, and
+// what creation requires.
 func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(checkDestroyAllowed(ctx, req)...)
 		return
 	}
 	var config connectedAppModel
@@ -449,6 +448,11 @@ func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.Modi
 		}
 	}
 
+	// The id is the API name, so a rename plans the new one.
+	if !config.Name.IsNull() && !config.Name.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), config.Name)...)
+	}
+
 	resp.Diagnostics.Append(checkCredentials(&config, state)...)
 	if state == nil {
 		resp.Diagnostics.Append(checkCreatable(&config)...)
@@ -458,6 +462,63 @@ func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.apiVersion > 0 {
 		resp.Diagnostics.Append(checkAPIVersions(&config, r.apiVersion)...)
 	}
+}
+
+// checkDestroyAllowed fails a destroy plan while deletion_protection is on,
+// so that no other resource of the configuration is destroyed first.
+func checkDestroyAllowed(ctx context.Context, req resource.ModifyPlanRequest) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if req.State.Raw.IsNull() {
+		return diags
+	}
+	var protection types.Bool
+	var name types.String
+	diags.Append(req.State.GetAttribute(ctx, path.Root("deletion_protection"), &protection)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
+	if diags.HasError() || (!protection.IsNull() && !protection.ValueBool()) {
+		return diags
+	}
+	diags.AddAttributeError(path.Root("deletion_protection"), errorSummary("planning the deletion of", "connected app", name.ValueString()),
+		deletionProtectionDetail)
+	return diags
+}
+
+// deletionProtectionDetail explains a refused destroy and the ways out.
+const deletionProtectionDetail = "deletion_protection is true. A deleted connected app usually cannot be " +
+	"created again, because most orgs refuse new connected apps since Spring '26, and every integration that " +
+	"uses its consumer key stops working. To delete it anyway, set deletion_protection = false, apply, then " +
+	"destroy. To stop managing it without deleting it, use a removed block with destroy = false, or terraform " +
+	"state rm."
+
+// createErrorHint returns the next step for a refused createMetadata: the
+// Spring '26 restriction when the org refused the creation itself, and the
+// attribute to change when Salesforce named a field.
+func createErrorHint(err error, name string) string {
+	var save *metadata.SaveError
+	if errors.As(err, &save) {
+		for _, e := range save.Errors {
+			for _, f := range e.Fields {
+				switch f {
+				case "consumerKey":
+					return "Salesforce rejected oauth_config.consumer_key. Remove consumer_key from the " +
+						"configuration to let Salesforce generate a key, or choose another: keys are unique " +
+						"across Salesforce."
+				case "consumerSecret":
+					return "Salesforce rejected oauth_config.consumer_secret_wo. Remove it to let Salesforce " +
+						"generate a secret, or choose another."
+				case "fullName":
+					return "Salesforce rejected name. Choose another API name."
+				}
+			}
+			if e.StatusCode != "INSUFFICIENT_ACCESS" {
+				return ""
+			}
+		}
+	}
+	return "Since Spring '26 most orgs refuse new connected apps, through Setup and the Metadata API alike, " +
+		"unless Salesforce Support enables creation. To manage an app that already exists, import it: " +
+		fmt.Sprintf("terraform import <address> %s, or an import block. ", name) +
+		"New integrations are built as External Client Apps."
 }
 
 // readBack reads the app after a write and stores it in state, keeping the

@@ -296,3 +296,91 @@ func hclList(values []string) string {
 	}
 	return out + "]"
 }
+
+func TestAccConnectedApp_protectedDestroyWritesNothing(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("counts the simulated org's writes")
+	}
+	name := org.existingApp(t)
+	app := org.readApp(t, name)
+	config := org.providerConfig() + fmt.Sprintf(`
+import {
+  to = salesforce_connected_app.test
+  id = %[1]q
+}
+
+resource "salesforce_connected_app" "test" {
+  name          = %[1]q
+  label         = %[2]q
+  contact_email = %[3]q
+  description   = "Synchronises orders with the vendor"
+  oauth_config = {
+    callback_urls = %[4]s
+    scopes        = ["Basic", "Api", "RefreshToken"]
+  }
+}
+
+resource "salesforce_connected_app_policy" "test" {
+  connected_app    = salesforce_connected_app.test.name
+  permitted_users  = "admin_approved"
+  reset_on_destroy = true
+}
+`, name, app.Label(), app.ContactEmail(), hclList(app.CallbackURLs()))
+	var writes int
+	org.run(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					writes = org.server.Org.Calls()["metadata.updateMetadata"]
+					return nil
+				},
+			},
+			{
+				Config:      config,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`deletion_protection is true`),
+				Check: func(*terraform.State) error {
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					if got := org.server.Org.Calls()["metadata.updateMetadata"]; got != writes {
+						t.Errorf("the refused destroy sent %d updateMetadata calls, want none", got-writes)
+					}
+					if !org.readApp(t, name).IsAdminApproved() {
+						t.Error("the refused destroy reset the policy")
+					}
+				},
+				Config: org.providerConfig() + `
+removed {
+  from = salesforce_connected_app.test
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = salesforce_connected_app_policy.test
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+			},
+		},
+	})
+}
+
+func TestAccConnectedApp_namespacedNameNotCreated(t *testing.T) {
+	org := newTestOrg(t)
+	org.run(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      org.providerConfig() + testConnectedAppConfig("sfdxhardismonitoring_myorg__amm3", "Monitoring", `["Api"]`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`two underscores in a row`),
+		}},
+	})
+}

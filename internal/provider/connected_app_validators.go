@@ -182,6 +182,9 @@ func callbackURL() validator.String {
 
 // certificateValue rejects a certificate whose body is not base64, and warns
 // when the body is not an X.509 certificate.
+//
+// NOTE: whether Salesforce parses the certificate when it saves the app is
+// not documented, so a base64 body that is no X.509 certificate only warns.
 func certificateValue() validator.String {
 	return stringCheck{
 		description: "must be a PEM or base64 X.509 certificate",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -99,4 +100,27 @@ func configureResourceData(req resource.ConfigureRequest, resp *resource.Configu
 // isNotFound reports whether err means the object does not exist in the org.
 func isNotFound(err error) bool {
 	return errors.Is(err, salesforce.ErrNotFound)
+}
+
+// importedAppPattern accepts the API name of an app created in the org and
+// of one installed from a package, whose name carries a namespace prefix.
+var importedAppPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// checkImportedApp reports, as diagnostics of an import, an ID that is not an
+// app's API name and an app the org does not list.
+func checkImportedApp(ctx context.Context, client *salesforce.Client, resourceType, app string, diags *diag.Diagnostics) {
+	if !importedAppPattern.MatchString(app) {
+		diags.AddError("Invalid import ID", fmt.Sprintf("The import ID of %s is the API name of a connected app, "+
+			"such as Vendor_Sync, but %q is not one.", resourceType, app))
+		return
+	}
+	if client == nil {
+		return
+	}
+	if _, err := client.FindConnectedAppProperties(ctx, app); isNotFound(err) {
+		diags.AddError("Cannot import "+resourceType, fmt.Sprintf("No connected app named %q exists in the org. "+
+			"Check the API name under Setup > App Manager.", app))
+	} else if err != nil {
+		diags.AddError("Cannot import "+resourceType, apiErrorDetail(err, ""))
+	}
 }

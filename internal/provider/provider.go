@@ -102,6 +102,12 @@ func (p *salesforceProvider) Configure(ctx context.Context, req provider.Configu
 		resp.Diagnostics.AddError("Error configuring the Salesforce provider", configureErrorDetail(err))
 		return
 	}
+	if err := client.CheckAPIVersion(ctx, settings.apiVersion); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("api_version"), "Error configuring the Salesforce provider",
+			fmt.Sprintf("Checking api_version %s: %s. Set api_version to a version the org serves, or leave it "+
+				"unset to use %s.", settings.apiVersion, err, DefaultAPIVersion))
+		return
+	}
 	if settings.expectedOrgID != "" {
 		orgID, err := client.FindOrganizationID(ctx)
 		if err != nil {

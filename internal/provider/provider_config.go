@@ -213,6 +213,10 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 				"SALESFORCE_PRIVATE_KEY and SALESFORCE_PRIVATE_KEY_FILE. Set only one of them.")
 	case key != "":
 		s.auth.PrivateKeyPEM = []byte(key)
+	case looksLikeKeyMaterial(keyFile):
+		diags.AddAttributeError(path.Root("private_key_file"), "Invalid provider configuration",
+			"private_key_file holds key material instead of a file path. Set private_key (or "+
+				"SALESFORCE_PRIVATE_KEY) to the PEM text, or private_key_file to the path of a file that holds it.")
 	case keyFile != "":
 		pem, err := os.ReadFile(keyFile) //nolint:gosec // the path is the private_key_file setting, read as asked
 		if err != nil {
@@ -231,7 +235,52 @@ func (m providerModel) settings(getenv func(string) string) (providerSettings, d
 		return s, diags
 	}
 	s.flow = flow
+	if unused := unusedCredentials(s.auth, flow); len(unused) > 0 {
+		diags.AddWarning("Some credentials are not used",
+			fmt.Sprintf("The provider signs in with the %s flow, which comes first in the order access token, "+
+				"JWT bearer, refresh token, client credentials, so %s are ignored. Remove them, or remove what "+
+				"selects the %s flow.", flowName(flow), strings.Join(unused, ", "), flowName(flow)))
+	}
 	return s, diags
+}
+
+// unusedCredentials lists the set attributes that the selected flow does not
+// read.
+func unusedCredentials(c auth.Config, flow auth.Flow) []string {
+	used := map[auth.Flow][]string{
+		auth.FlowAccessToken:       {"access_token", "instance_url"},
+		auth.FlowJWTBearer:         {"client_id", "username", "private_key", "audience"},
+		auth.FlowRefreshToken:      {"client_id", "client_secret", "refresh_token"},
+		auth.FlowClientCredentials: {"client_id", "client_secret"},
+	}[flow]
+	set := []struct {
+		name  string
+		value bool
+	}{
+		{"access_token", c.AccessToken != ""}, {"username", c.Username != ""},
+		{"private_key", len(c.PrivateKeyPEM) > 0}, {"refresh_token", c.RefreshToken != ""},
+		{"client_secret", c.ClientSecret != ""},
+	}
+	var unused []string
+	for _, a := range set {
+		if a.value && !contains(used, a.name) {
+			unused = append(unused, a.name)
+		}
+	}
+	return unused
+}
+
+func flowName(f auth.Flow) string {
+	return strings.ReplaceAll(string(f), "_", " ")
+}
+
+func contains(values []string, v string) bool {
+	for _, x := range values {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // checkAPIVersion accepts versions such as "68.0" from MinAPIVersion on.

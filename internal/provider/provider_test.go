@@ -261,3 +261,58 @@ func splitHarnessLog(log string) (provider, harness string) {
 	}
 	return p.String(), h.String()
 }
+
+func TestAccProvider_unservedAPIVersion(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("uses the simulated org's version list")
+	}
+	config := fmt.Sprintf(`
+provider "salesforce" {
+  login_url    = %q
+  instance_url = %q
+  access_token = %q
+  api_version  = "99.0"
+}
+
+data "salesforce_profile" "test" {
+  name = "System Administrator"
+}
+`, org.server.URL, org.server.URL, org.token)
+	org.run(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)does not serve API version 99.0.*newest it serves is 68.0`),
+		}},
+	})
+}
+
+func TestProviderSettingsWarnsAboutUnusedCredentials(t *testing.T) {
+	m := providerModel{
+		AccessToken:  types.StringValue("00Dx!token"),
+		InstanceURL:  types.StringValue("https://example.my.salesforce.com"),
+		ClientID:     types.StringValue("3MVG9KEY"),
+		Username:     types.StringValue("ci@example.com"),
+		PrivateKey:   types.StringValue("garbage"),
+		RefreshToken: types.StringValue("5Aep"),
+	}
+	s, diags := m.settings(func(string) string { return "" })
+	if diags.HasError() {
+		t.Fatalf("settings: %v", diags)
+	}
+	if s.flow != auth.FlowAccessToken {
+		t.Fatalf("flow %s, want access_token", s.flow)
+	}
+	if diags.WarningsCount() != 1 {
+		t.Fatalf("diagnostics %v, want one warning", diags)
+	}
+	detail := diags.Warnings()[0].Detail()
+	for _, name := range []string{"username", "private_key", "refresh_token"} {
+		if !strings.Contains(detail, name) {
+			t.Errorf("warning %q does not name %s", detail, name)
+		}
+	}
+	if strings.Contains(detail, "00Dx!token") || strings.Contains(detail, "garbage") {
+		t.Errorf("warning %q contains a secret", detail)
+	}
+}

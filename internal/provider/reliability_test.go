@@ -106,8 +106,9 @@ func TestAccReliability_dailyLimit(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: reliabilityConfig(org, name),
-				ExpectError: regexp.MustCompile(`(?s)daily API request\s+allowance is used up.*REQUEST_LIMIT_EXCEEDED.*` +
-					`rolling\s+24-hour\s+window.*Sforce-Limit-Info\s+was\s+3/3\s+requests`),
+				// Terraform wraps the message at any space, so every space matches \s+.
+				ExpectError: regexp.MustCompile(`(?s)daily\s+API\s+request\s+allowance\s+is\s+used\s+up.*` +
+					`REQUEST_LIMIT_EXCEEDED.*rolling\s+24-hour\s+window.*Sforce-Limit-Info\s+was\s+3/3\s+requests`),
 			},
 		},
 	})

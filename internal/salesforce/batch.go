@@ -14,12 +14,12 @@ import (
 
 const (
 	// coalesceWindow is how long a pending batch waits for another read
-	// to join it: the batch is sent once no read has joined for this long,
-	// once it is full, or at maxHold. A lone read therefore waits
-	// coalesceWindow. Terraform's default -parallelism starts up to 10
-	// reads at once, but with the provider decoding each request they
-	// arrive over about 20 ms on a 2-CPU machine, a few milliseconds
-	// apart. 10 ms is 5 percent of a 200 ms Metadata API round trip.
+	// to join it. The batch is sent once no read has joined for this long,
+	// once it is full, or at maxHold, so a lone read waits coalesceWindow.
+	// Terraform's default -parallelism starts up to 10 reads at once, and
+	// in a plan measured on a 2-CPU machine they reached the provider over
+	// about 20 ms, a few milliseconds apart. 10 ms is 5 percent of a 200 ms
+	// Metadata API round trip.
 	coalesceWindow = 10 * time.Millisecond
 
 	// maxHold bounds how long the first read of a batch waits while other
@@ -27,8 +27,8 @@ const (
 	maxHold = 20 * time.Millisecond
 
 	// readAheadThreshold is the number of distinct apps a run must have
-	// requested before the reader fetches apps nobody requested yet. Below
-	// it, a run reads only what it requests.
+	// requested before the reader fetches apps that the run has not
+	// requested. Below it, a run reads only what it requests.
 	readAheadThreshold = 10
 
 	// maxReadAheadCalls caps the read-ahead readMetadata calls in flight at
@@ -43,17 +43,17 @@ const (
 
 // componentReader serves reads of ConnectedApp components from as few
 // readMetadata calls as it can. Reads that arrive within coalesceWindow of
-// each other share one call of up to metadata.MaxBatch names, a component
-// read once is served again from a cache, and once a run has requested
-// readAheadThreshold apps the reader also fetches apps from listMetadata
+// each other share one call of up to metadata.MaxBatch names. A component
+// read once is served again from a cache. Once a run has requested
+// readAheadThreshold apps, the reader also fetches apps from listMetadata
 // that the run has not requested yet.
 //
 // Read-ahead fills the free slots of every call that requested reads send,
 // which costs no call. It sends calls of its own only while the apps read
-// ahead and not requested since are fewer than the apps requested, so
-// those calls read at most one unwanted app per app requested: a run that
-// requests n apps makes at most n/10 + 2 calls more than without
-// read-ahead (with the listMetadata call), whatever the size of the org.
+// ahead and not requested since are fewer than the apps requested. Those
+// calls therefore carry at most n apps that the run requests later and n
+// that it never requests, where n is the number of apps requested: at most
+// n/5 + 1 calls and one listMetadata call, whatever the size of the org.
 type componentReader struct {
 	// read fetches components by name, one slot per name, nil for a
 	// missing or unreadable app.
@@ -72,8 +72,8 @@ type componentReader struct {
 	requested  map[string]bool             // lower-case names that FindConnectedApp was called with
 	aheadOpen  map[string]bool             // names read ahead and not requested since
 	aheadCalls int                         // read-ahead calls in flight
-	candidates []string                    // listMetadata names in list order; nil until listed
-	nextCand   int                         // index of the first candidate not yet considered
+	candidates []string                    // listMetadata names in list order, nil until listed
+	nextIndex  int                         // index of the first candidate not yet considered
 	listing    bool                        // listNames was started
 }
 
@@ -82,8 +82,8 @@ type componentEntry struct {
 	fetched time.Time
 }
 
-// componentResult is the outcome of one name of a readMetadata call; done
-// is closed when element and err are set.
+// componentResult is the outcome of one name of a readMetadata call. done
+// is closed once element and err are set.
 type componentResult struct {
 	done    chan struct{}
 	element *xmltree.Element
@@ -152,7 +152,7 @@ func (r *componentReader) find(ctx context.Context, name string, fresh bool) (*x
 
 // invalidate drops the cached components of names, so that the next find
 // reads them again. A call in flight for one of them no longer serves new
-// reads, and its result is not cached. It is for every write of an app.
+// reads, and its result is not cached. Every write of an app calls it.
 func (r *componentReader) invalidate(names ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -372,8 +372,8 @@ func (r *componentReader) startListing(ctx context.Context) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if err != nil {
-			// Without the list there is nothing to read ahead; requested
-			// reads go on as before.
+			// Requested reads go on as before, because only read-ahead
+			// needs the list.
 			tflog.Debug(ctx, "Listing connected apps for read-ahead failed", map[string]any{"error": err.Error()})
 			r.candidates = []string{}
 			return
@@ -392,7 +392,7 @@ func (r *componentReader) takeCandidates(limit int, wholeBatch bool) []string {
 		return nil
 	}
 	var names []string
-	i := r.nextCand
+	i := r.nextIndex
 	for ; i < len(r.candidates) && len(names) < limit; i++ {
 		key := strings.ToLower(r.candidates[i])
 		if r.requested[key] || r.inFlight[key] != nil || r.aheadOpen[key] {
@@ -409,6 +409,6 @@ func (r *componentReader) takeCandidates(limit int, wholeBatch bool) []string {
 	if wholeBatch && len(names) < metadata.MaxBatch && i < len(r.candidates) {
 		return nil
 	}
-	r.nextCand = i
+	r.nextIndex = i
 	return names
 }

@@ -411,9 +411,8 @@ func TestSharedReadsReadAheadBounded(t *testing.T) {
 	}
 	calls := rec.count("readMetadata")
 	t.Logf("read %d apps in %d calls", len(read), calls)
-	// Two calls for the requests, at most one of read-ahead per 10 apps
-	// requested, and one for the end of the list.
-	if limit := 2 + len(requested)/10 + 1; calls > limit {
+	// Two calls for the requests, and at most n/5 + 1 of read-ahead.
+	if limit := 2 + len(requested)/5 + 1; calls > limit {
 		t.Errorf("readMetadata calls = %d for %d apps requested, want at most %d", calls, len(requested), limit)
 	}
 	if len(read) > 10*calls || len(read) >= 200 {

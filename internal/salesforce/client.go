@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.UserAgent = DefaultUserAgent
 	}
 	if cfg.Auth.HTTPClient == nil {
-		cfg.Auth.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout, Transport: newHTTPTransport()}
+		cfg.Auth.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout, Transport: newHTTPTransport(), CheckRedirect: checkRedirect}
 	}
 	if cfg.MaxConcurrentRequests <= 0 {
 		cfg.MaxConcurrentRequests = DefaultMaxConcurrentRequests

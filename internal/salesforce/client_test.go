@@ -606,3 +606,21 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 		t.Errorf("tokens issued = %d, want 4 (one first token and one refresh per client)", len(org.issued))
 	}
 }
+
+func TestSameOrgID(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"00D000000000001EAA", "00D000000000001EAA", true},
+		{"00D000000000001EAA", "00D000000000001EAB", false},
+		{"00D000000000001", "00D000000000001EAA", true},
+		{"00D000000000001", "00D000000000002", false},
+		{"00D0000", "00D0000", false},
+	}
+	for _, tc := range cases {
+		if got := SameOrgID(tc.a, tc.b); got != tc.want {
+			t.Errorf("SameOrgID(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

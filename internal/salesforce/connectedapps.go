@@ -50,6 +50,7 @@ func (c *Client) FindConnectedApps(ctx context.Context, names []string) (map[str
 func (c *Client) CreateConnectedApp(ctx context.Context, app *connectedapp.App) error {
 	defer c.invalidateAppList()
 	defer c.invalidateApps(app.FullName())
+	ctx = maskComponentSecrets(ctx, app)
 	return c.createConnectedAppChecked(ctx, app.ForCreate())
 }
 

@@ -18,15 +18,15 @@ import (
 type grantsCache struct {
 	queryApp func(ctx context.Context, appID string) ([]Grant, error)
 	queryAll func(ctx context.Context) ([]Grant, error)
-	// componentApps returns how many apps' components the run requested;
-	// nil counts none.
+	// componentApps returns how many apps' components the run requested.
+	// When it is nil, none count.
 	componentApps func() int
 	window        time.Duration
 	now           func() time.Time
 
 	mu          sync.Mutex
 	byApp       map[string]grantsEntry // by ConnectedApplication id
-	snapshotAt  time.Time              // start of the org-wide query that filled byApp; zero when none
+	snapshotAt  time.Time              // start of the org-wide query that filled byApp, zero when none
 	snapshotSeq uint64                 // seq when that query started
 	seq         uint64                 // counts invalidations
 	invalidated map[string]uint64      // seq of each app's last invalidation
@@ -42,8 +42,8 @@ type grantsEntry struct {
 	fetched time.Time
 }
 
-// allAppsFlight is the singleflight key of the org-wide query; app keys are
-// ids, which never contain "*".
+// allAppsFlight is the singleflight key of the org-wide query. App keys
+// are ids, which never contain "*".
 const allAppsFlight = "*"
 
 func newGrantsCache(queryApp func(context.Context, string) ([]Grant, error),
@@ -82,8 +82,8 @@ func (g *grantsCache) find(ctx context.Context, appID string, fresh bool) ([]Gra
 	}
 
 	if !g.manyAppsRequested() && !snapshotTaken {
-		// The reads of a plan arrive together: give a second app the
-		// window to ask, so that one org-wide query serves both.
+		// The reads of a plan arrive together, so a second app gets the
+		// window to request its grants and one org-wide query serves both.
 		timer := time.NewTimer(g.window)
 		select {
 		case <-g.manyApps:
@@ -131,7 +131,7 @@ func (g *grantsCache) invalidate(appID string) {
 	delete(g.byApp, appID)
 }
 
-// invalidateAll forgets every row, for writes whose app id is not known.
+// invalidateAll drops every row, for writes whose app id is not known.
 func (g *grantsCache) invalidateAll() {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -10,7 +10,7 @@ import (
 // lookupCache keeps the profiles or permission sets found by name for the
 // life of a Client, because the provider never creates, renames or deletes
 // them. Concurrent lookups of one name share one query. Errors, including
-// not-found, are not kept, so a later lookup asks again.
+// not-found, are not kept, so a later lookup queries again.
 type lookupCache[T any] struct {
 	mu      sync.Mutex
 	found   map[string]*T

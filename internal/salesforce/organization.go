@@ -33,10 +33,14 @@ func (c *Client) FindOrganizationID(ctx context.Context) (string, error) {
 
 // SameOrgID reports whether two org Ids name the same org. Salesforce Ids
 // come in a case-sensitive 15-character form and an 18-character form that
-// adds a checksum, so only the first 15 characters are compared.
+// adds a checksum of the letter case. Two 18-character Ids are compared
+// whole, and otherwise the first 15 characters are.
 func SameOrgID(a, b string) bool {
 	if len(a) < 15 || len(b) < 15 {
 		return false
+	}
+	if len(a) == 18 && len(b) == 18 {
+		return a == b
 	}
 	return a[:15] == b[:15]
 }
@@ -68,4 +72,25 @@ func (c *Client) FindProfilePermissionSetID(ctx context.Context, profileName str
 		return "", fmt.Errorf("permission set of profile %q %w", profileName, ErrNotFound)
 	}
 	return id, nil
+}
+
+// CheckAPIVersion returns an error naming the newest served version when the
+// instance does not serve apiVersion, such as "68.0".
+func (c *Client) CheckAPIVersion(ctx context.Context, apiVersion string) error {
+	versions, err := c.rest.Versions(ctx)
+	if err != nil {
+		return fmt.Errorf("listing the API versions the org serves: %w", err)
+	}
+	var served []string
+	for _, v := range versions {
+		if v.Version == apiVersion {
+			return nil
+		}
+		served = append(served, v.Version)
+	}
+	newest := ""
+	if len(served) > 0 {
+		newest = served[len(served)-1]
+	}
+	return fmt.Errorf("the org does not serve API version %s, and the newest it serves is %s", apiVersion, newest)
 }

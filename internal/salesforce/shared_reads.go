@@ -10,7 +10,7 @@ import (
 )
 
 // connectedAppGrantsSOQL selects the SetupEntityAccess rows of every
-// connected app; add a condition on SetupEntityId for one app.
+// connected app. A condition on SetupEntityId narrows it to one app.
 const connectedAppGrantsSOQL = "SELECT Id, ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, " +
 	"Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess " +
 	"WHERE SetupEntityType = 'ConnectedApplication'"

@@ -16,6 +16,13 @@ type TokenError struct {
 	Description string // OAuth "error_description"
 	Flow        Flow
 	Status      int // HTTP status of the token response
+	// Body describes a response that is no OAuth document, such as "is an
+	// HTML page", and is empty when the response was JSON or form data.
+	Body string
+	// ClientID and Username name the consumer key and the user of the
+	// request, which are identifiers, not secrets.
+	ClientID string
+	Username string
 }
 
 // rotationHint explains why a refresh token that worked before fails now.
@@ -23,6 +30,12 @@ const rotationHint = "A refresh token from an app with refresh token rotation is
 	"so it cannot be reused by another run; use JWT bearer or client credentials in pipelines."
 
 func (e *TokenError) Error() string {
+	if e.Code == "" && e.Body != "" {
+		return fmt.Sprintf("the Salesforce token endpoint answered the %s token request with HTTP %d, and the "+
+			"response %s instead of a JSON token response. Salesforce serves such pages during maintenance; "+
+			"try again later, and check that login_url is the org's login host or My Domain URL",
+			e.Flow.description(), e.Status, e.Body)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Salesforce rejected the %s token request", e.Flow.description())
 	switch {
@@ -49,7 +62,14 @@ func (e *TokenError) hint() string {
 	case "invalid_client_id":
 		return "Check client_id: it must be the consumer key of a connected app in this org."
 	case "invalid_client", "invalid_client_credentials":
+		if strings.Contains(desc, "must be installed") || strings.Contains(desc, "not installed") {
+			return "The connected app is not installed in this org. An admin installs it under Setup > Connected " +
+				"Apps OAuth Usage, or gives the user the permission Approve Uninstalled Connected Apps."
+		}
 		return "Check client_secret: it must be the consumer secret of the connected app whose consumer key is client_id."
+	case "OAUTH_APPROVAL_ERROR_GENERIC":
+		return "Salesforce blocked the app for this user. Check under Setup > Connected Apps OAuth Usage that the " +
+			"app is installed and not blocked, and that the user may use it."
 	case "inactive_user":
 		return "The user is inactive; activate the user or authenticate as another user."
 	case "inactive_org":
@@ -66,8 +86,9 @@ func (e *TokenError) hint() string {
 func (e *TokenError) invalidGrantHint(desc string) string {
 	switch {
 	case strings.Contains(desc, "hasn't approved this consumer") || strings.Contains(desc, "has not approved"):
-		return "Pre-authorize the user: set the connected app's permitted users to admin-approved and assign " +
-			"the user's profile or a permission set to the app, or have the user approve the app once."
+		return fmt.Sprintf("Pre-authorize the user %q for the connected app with consumer key %q: set the app's "+
+			"permitted users to admin-approved and assign the user's profile or a permission set to the app, or "+
+			"have the user approve the app once.", e.Username, e.ClientID)
 	case strings.Contains(desc, "audience"):
 		return "Set audience to https://login.salesforce.com for production orgs or https://test.salesforce.com " +
 			"for sandboxes, or set login_url to the org's login host."
@@ -84,12 +105,13 @@ func (e *TokenError) invalidGrantHint(desc string) string {
 // tokenError converts an error from golang.org/x/oauth2 into a *TokenError
 // when it carries an OAuth error response. Other errors, such as network
 // failures, are wrapped with the flow and the token URL.
-func tokenError(flow Flow, tokenURL string, err error) error {
+func tokenError(flow Flow, cfg Config, tokenURL string, err error) error {
 	var retrieve *oauth2.RetrieveError
 	if !errors.As(err, &retrieve) {
 		return fmt.Errorf("requesting a Salesforce access token (%s flow) from %s: %w", flow.description(), tokenURL, err)
 	}
-	te := &TokenError{Code: retrieve.ErrorCode, Description: retrieve.ErrorDescription, Flow: flow}
+	te := &TokenError{Code: retrieve.ErrorCode, Description: retrieve.ErrorDescription, Flow: flow,
+		ClientID: cfg.ClientID, Username: cfg.Username}
 	if retrieve.Response != nil {
 		te.Status = retrieve.Response.StatusCode
 	}

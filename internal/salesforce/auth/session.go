@@ -31,6 +31,8 @@ type Session struct {
 	accessToken  string
 	instanceURL  string
 	refreshToken string // the current one; refresh token rotation replaces it on every use
+
+	secrets secretSet // every secret value seen, for masking in logs
 }
 
 // NewSession selects the flow for cfg and checks its private key. It sends
@@ -46,6 +48,7 @@ func NewSession(cfg Config) (*Session, error) {
 		}
 	}
 	s := &Session{cfg: cfg, flow: flow, refreshToken: cfg.RefreshToken}
+	s.secrets.addConfigured(cfg)
 	if flow == FlowAccessToken {
 		s.accessToken = cfg.AccessToken
 		s.instanceURL = cfg.InstanceURL
@@ -102,6 +105,7 @@ func (s *Session) fetch(ctx context.Context) error {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	hc, recorder := recordTokenResponses(hc)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 
 	var tok *oauth2.Token
@@ -117,8 +121,9 @@ func (s *Session) fetch(ctx context.Context) error {
 		return fmt.Errorf("flow %q does not request tokens", s.flow)
 	}
 	if err != nil {
-		return tokenError(s.flow, s.cfg.tokenURL(), err)
+		return s.tokenFailure(err, recorder)
 	}
+	s.secrets.addIssued(tok.AccessToken, tok.RefreshToken)
 	if tok.AccessToken == "" {
 		return fmt.Errorf("the Salesforce token response (%s flow) has no access_token", s.flow.description())
 	}

@@ -500,3 +500,23 @@ func TestTokenErrorWithoutOAuthBody(t *testing.T) {
 		t.Errorf("error %q does not give the HTTP status", err)
 	}
 }
+
+func TestTokenErrorInstallAndApprovalHints(t *testing.T) {
+	cases := []struct {
+		err  TokenError
+		want string
+	}{
+		{TokenError{Code: "invalid_client", Description: "app must be installed into org", Flow: FlowJWTBearer},
+			"Connected Apps OAuth Usage"},
+		{TokenError{Code: "OAUTH_APPROVAL_ERROR_GENERIC", Flow: FlowJWTBearer}, "blocked the app"},
+		{TokenError{Code: "invalid_grant", Description: "user hasn't approved this consumer", Flow: FlowJWTBearer,
+			ClientID: "3MVG9KEY", Username: "ci@example.com"}, `"ci@example.com" for the connected app with consumer key "3MVG9KEY"`},
+		{TokenError{Code: "invalid_client", Description: "invalid client credentials", Flow: FlowClientCredentials},
+			"Check client_secret"},
+	}
+	for _, tc := range cases {
+		if got := tc.err.Error(); !strings.Contains(got, tc.want) {
+			t.Errorf("%s %q: message %q lacks %q", tc.err.Code, tc.err.Description, got, tc.want)
+		}
+	}
+}

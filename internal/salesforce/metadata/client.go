@@ -7,6 +7,7 @@ package metadata
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -59,7 +60,13 @@ func (c *Client) Read(ctx context.Context, typ string, fullNames []string) ([]*x
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, matchRecords(typ, chunk, resp.Child("result").ChildrenNamed("records"))...)
+		result := resp.Child("result")
+		if result == nil {
+			// Salesforce sends a result even when no component exists, so
+			// its absence must not read as every component missing.
+			return nil, errors.New("readMetadata: the response has no <result> element")
+		}
+		out = append(out, matchRecords(typ, chunk, result.ChildrenNamed("records"))...)
 	}
 	return out, nil
 }
@@ -237,6 +244,9 @@ func (c *Client) List(ctx context.Context, typ string) ([]FileProperties, error)
 		props, err := parseFileProperties(el)
 		if err != nil {
 			return nil, fmt.Errorf("listMetadata: %w", err)
+		}
+		if props.FullName == "" {
+			return nil, errors.New("listMetadata: a result has no fullName")
 		}
 		out = append(out, props)
 	}

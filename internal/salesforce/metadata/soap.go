@@ -47,6 +47,9 @@ func (f *Fault) Error() string {
 type HTTPError struct {
 	Operation string
 	Status    int
+	// Body describes an empty or HTML body, such as "is an HTML page", and
+	// is empty for other bodies.
+	Body string
 }
 
 // Transient reports whether the status is one Salesforce documents as
@@ -56,7 +59,11 @@ func (e *HTTPError) Transient() bool {
 }
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("Metadata API %s returned HTTP %d with no SOAP fault in the body", e.Operation, e.Status)
+	msg := fmt.Sprintf("Metadata API %s returned HTTP %d with no SOAP fault in the body", e.Operation, e.Status)
+	if e.Body != "" {
+		msg += ", which " + e.Body
+	}
+	return msg
 }
 
 // call describes one SOAP operation.
@@ -105,10 +112,11 @@ func (c *Client) do(ctx context.Context, cl call) (*xmltree.Element, error) {
 		return nil, fault
 	}
 	if resp.Status < 200 || resp.Status > 299 {
-		return nil, &HTTPError{Operation: cl.operation, Status: resp.Status}
+		described, _ := transport.DescribeBody(resp.Header, resp.Body)
+		return nil, &HTTPError{Operation: cl.operation, Status: resp.Status, Body: described}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: parsing the SOAP response: %w", cl.operation, err)
+		return nil, transport.NewBodyError(cl.operation, resp, "SOAP envelope", err)
 	}
 	if want := cl.operation + "Response"; result.Name != want {
 		return nil, fmt.Errorf("%s: expected <%s> in the SOAP body, got <%s>", cl.operation, want, result.Name)
@@ -139,34 +147,77 @@ func (c *Client) envelope(cl call, token string) []byte {
 // parseEnvelope returns the first element inside the SOAP Body, or the
 // fault when that element is a Fault. Elements match by local name, because
 // Salesforce binds the soapenv and sf prefixes to varying namespaces.
+//
+// The whole document must be well-formed, so a truncated response is an
+// error even when the Body's first element arrived complete. A fault is
+// returned even from a truncated document, because its code and message
+// arrived whole.
 func parseEnvelope(body []byte) (*xmltree.Element, *Fault, error) {
 	dec := xml.NewDecoder(bytes.NewReader(body))
-	inBody := false
+	var (
+		result       *xmltree.Element
+		fault        *Fault
+		depth        int // 1 inside Envelope, 2 inside Header or Body
+		sawEnvelope  bool
+		sawBody      bool
+		insideBody   bool
+		bodyChildren int
+	)
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
-			return nil, nil, errors.New("no SOAP Body element")
+			break
 		}
 		if err != nil {
+			if fault != nil {
+				return nil, fault, nil
+			}
 			return nil, nil, err
 		}
-		start, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case depth == 1 && t.Name.Local != "Envelope":
+				return nil, nil, fmt.Errorf("the root element is <%s>, not a SOAP Envelope", t.Name.Local)
+			case depth == 1:
+				sawEnvelope = true
+			case depth == 2 && t.Name.Local == "Body":
+				sawBody, insideBody = true, true
+			case depth == 3 && insideBody:
+				bodyChildren++
+				if bodyChildren > 1 {
+					continue
+				}
+				el, err := xmltree.Decode(dec, t)
+				if err != nil {
+					return nil, nil, err
+				}
+				depth-- // Decode consumed the end tag.
+				if el.Name == "Fault" {
+					fault = faultFrom(el)
+				} else {
+					result = el
+				}
+			}
+		case xml.EndElement:
+			if depth == 2 {
+				insideBody = false
+			}
+			depth--
 		}
-		if !inBody {
-			inBody = start.Name.Local == "Body"
-			continue
-		}
-		el, err := xmltree.Decode(dec, start)
-		if err != nil {
-			return nil, nil, err
-		}
-		if el.Name == "Fault" {
-			return nil, faultFrom(el), nil
-		}
-		return el, nil, nil
 	}
+	switch {
+	case fault != nil:
+		return nil, fault, nil
+	case !sawEnvelope:
+		return nil, nil, errors.New("no SOAP Envelope element")
+	case !sawBody:
+		return nil, nil, errors.New("no SOAP Body element")
+	case result == nil:
+		return nil, nil, errors.New("the SOAP Body is empty")
+	}
+	return result, nil, nil
 }
 
 func faultFrom(el *xmltree.Element) *Fault {

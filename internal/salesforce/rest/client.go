@@ -50,6 +50,9 @@ type ErrorItem struct {
 type APIError struct {
 	Status int
 	Errors []ErrorItem
+	// Body describes an empty or HTML body, such as "is an HTML page", and
+	// is empty for other bodies.
+	Body string
 }
 
 // Transient reports whether the error is one Salesforce documents as
@@ -78,6 +81,9 @@ func (e *APIError) hasCode(code string) bool {
 }
 
 func (e *APIError) Error() string {
+	if len(e.Errors) == 0 && e.Body != "" {
+		return fmt.Sprintf("Salesforce REST API returned HTTP %d with no error details: the body %s", e.Status, e.Body)
+	}
 	if len(e.Errors) == 0 {
 		return fmt.Sprintf("Salesforce REST API returned HTTP %d with no error details", e.Status)
 	}
@@ -109,11 +115,13 @@ func IsNotFound(err error) bool {
 	return false
 }
 
-// queryPage is one page of a query response.
+// queryPage is one page of a query response. Done and Records are pointers
+// so that a page without them is detected instead of read as the last page
+// of an empty result.
 type queryPage struct {
-	Done           bool              `json:"done"`
-	NextRecordsURL string            `json:"nextRecordsUrl"`
-	Records        []json.RawMessage `json:"records"`
+	Done           *bool              `json:"done"`
+	NextRecordsURL string             `json:"nextRecordsUrl"`
+	Records        *[]json.RawMessage `json:"records"`
 }
 
 // Query runs soql and calls each with every record, following
@@ -126,16 +134,23 @@ func (c *Client) Query(ctx context.Context, soql string, each func(json.RawMessa
 		if err := c.call(ctx, "query", http.MethodGet, path, nil, &resp, map[string]any{"page": page}); err != nil {
 			return err
 		}
-		for _, rec := range resp.Records {
+		if resp.Done == nil || resp.Records == nil {
+			return fmt.Errorf("query: page %d of the response has no done or records field", page)
+		}
+		for _, rec := range *resp.Records {
 			if err := each(rec); err != nil {
 				return err
 			}
 		}
-		if resp.Done || resp.NextRecordsURL == "" {
+		if *resp.Done {
 			return nil
 		}
 		if !strings.HasPrefix(resp.NextRecordsURL, "/services/data/") {
-			return fmt.Errorf("query: unexpected nextRecordsUrl %q", resp.NextRecordsURL)
+			return fmt.Errorf("query: page %d is not the last one, but its nextRecordsUrl %q is not a "+
+				"/services/data/ path", page, resp.NextRecordsURL)
+		}
+		if resp.NextRecordsURL == path {
+			return fmt.Errorf("query: page %d names itself as the next page (%s)", page, resp.NextRecordsURL)
 		}
 		path = resp.NextRecordsURL
 	}
@@ -212,11 +227,24 @@ func (c *Client) call(ctx context.Context, operation, method, path string, body 
 	if resp.Status < 200 || resp.Status > 299 {
 		return parseAPIError(resp)
 	}
-	if out == nil || len(bytes.TrimSpace(resp.Body)) == 0 {
+	if out == nil {
 		return nil
 	}
+	return decodeJSON(operation, resp, out)
+}
+
+// decodeJSON decodes the body of a successful response into out. An empty,
+// HTML, null, truncated or malformed body is a *transport.BodyError, so
+// that it never reads as a record or a page with nothing in it.
+func decodeJSON(operation string, resp *transport.Response, out any) error {
+	if _, ok := transport.DescribeBody(resp.Header, resp.Body); ok {
+		return transport.NewBodyError(operation, resp, "JSON document", nil)
+	}
+	if string(bytes.TrimSpace(resp.Body)) == "null" {
+		return &transport.BodyError{Operation: operation, Status: resp.Status, Format: "JSON document", Problem: "is JSON null"}
+	}
 	if err := json.Unmarshal(resp.Body, out); err != nil {
-		return fmt.Errorf("%s: decoding the response: %w", operation, err)
+		return transport.NewBodyError(operation, resp, "JSON document", err)
 	}
 	return nil
 }
@@ -248,6 +276,7 @@ func (c *Client) sendRetryingLocks(ctx context.Context, req *transport.Request) 
 
 func parseAPIError(resp *transport.Response) *APIError {
 	apiErr := &APIError{Status: resp.Status}
+	apiErr.Body, _ = transport.DescribeBody(resp.Header, resp.Body)
 	if json.Unmarshal(resp.Body, &apiErr.Errors) == nil {
 		return apiErr
 	}
@@ -295,4 +324,18 @@ func QuoteString(s string) string {
 	}
 	b.WriteByte('\'')
 	return b.String()
+}
+
+// Version is one entry of the REST API's version list.
+type Version struct {
+	Version string `json:"version"`
+	Label   string `json:"label"`
+}
+
+// Versions returns the API versions the instance serves, from
+// GET /services/data/, which does not count against the org's API limits.
+func (c *Client) Versions(ctx context.Context) ([]Version, error) {
+	var out []Version
+	err := c.call(ctx, "versions", http.MethodGet, "/services/data/", nil, &out, nil)
+	return out, err
 }

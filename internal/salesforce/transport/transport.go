@@ -112,7 +112,9 @@ type Client struct {
 	limitMu  sync.Mutex
 	limitErr *DailyLimitError // set once Salesforce reported the daily limit
 
-	renewals atomic.Int64
+	renewals    atomic.Int64
+	renewalMu   sync.Mutex
+	lastRenewal string // the token of the last counted renewal
 }
 
 // New returns a Client that takes tokens from tokens.
@@ -150,6 +152,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx = c.maskSecrets(ctx)
 	resp, err := c.send(ctx, req, token, instanceURL)
 	if err != nil || req.SessionRejected == nil || !req.SessionRejected(resp) {
 		return resp, err
@@ -157,14 +160,17 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 
 	tflog.Debug(ctx, "Salesforce rejected the access token; refreshing it and repeating the call once",
 		map[string]any{"operation": req.Operation})
-	if _, err := c.tokens.Refresh(ctx, token); err != nil {
+	renewed, err := c.tokens.Refresh(ctx, token)
+	if err != nil {
 		return nil, fmt.Errorf("%s: Salesforce rejected the session (INVALID_SESSION_ID), and refreshing the "+
 			"access token failed: %w", req.Operation, err)
 	}
-	renewals := c.renewals.Add(1)
-	tflog.Info(ctx, "Renewed the Salesforce session after INVALID_SESSION_ID", map[string]any{
-		"operation": req.Operation, "session_renewals": renewals,
-	})
+	ctx = c.maskSecrets(ctx) // adds the new token
+	if renewals, first := c.countRenewal(renewed); first {
+		tflog.Info(ctx, "Renewed the Salesforce session after INVALID_SESSION_ID", map[string]any{
+			"operation": req.Operation, "session_renewals": renewals,
+		})
+	}
 	token, instanceURL, err = c.tokens.Token(ctx)
 	if err != nil {
 		return nil, err
@@ -172,10 +178,24 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	return c.send(ctx, req, token, instanceURL)
 }
 
-// SessionRenewals returns how many times Do refreshed the token after
-// Salesforce rejected it.
+// SessionRenewals returns how many new access tokens Do obtained after
+// Salesforce rejected the current one. Calls rejected together share one
+// renewal, and it counts once.
 func (c *Client) SessionRenewals() int {
 	return int(c.renewals.Load())
+}
+
+// countRenewal counts the renewal that produced token, unless a call
+// rejected at the same time counted it already, and returns the count and
+// whether this call counted it.
+func (c *Client) countRenewal(token string) (int, bool) {
+	c.renewalMu.Lock()
+	defer c.renewalMu.Unlock()
+	if token == c.lastRenewal {
+		return int(c.renewals.Load()), false
+	}
+	c.lastRenewal = token
+	return int(c.renewals.Add(1)), true
 }
 
 // send sends req with token, retrying as Do describes, through

@@ -53,7 +53,7 @@ func Parse(r io.Reader) (*Element, error) {
 			return nil, fmt.Errorf("xmltree: %w", err)
 		}
 		if start, ok := tok.(xml.StartElement); ok {
-			return decodeElement(dec, start)
+			return decodeElement(dec, start, 1)
 		}
 	}
 }
@@ -67,10 +67,18 @@ func ParseBytes(b []byte) (*Element, error) {
 // and including its end tag. Callers that walk a larger document, such as a
 // SOAP envelope, use it to take one subtree.
 func Decode(dec *xml.Decoder, start xml.StartElement) (*Element, error) {
-	return decodeElement(dec, start)
+	return decodeElement(dec, start, 1)
 }
 
-func decodeElement(dec *xml.Decoder, start xml.StartElement) (*Element, error) {
+// MaxDepth is how deeply elements may nest below the element Decode starts
+// from. Metadata components nest a few levels; the cap keeps a malformed
+// response from exhausting the stack of the recursive decoder.
+const MaxDepth = 256
+
+func decodeElement(dec *xml.Decoder, start xml.StartElement, depth int) (*Element, error) {
+	if depth > MaxDepth {
+		return nil, fmt.Errorf("xmltree: elements nest deeper than %d levels at <%s>", MaxDepth, start.Name.Local)
+	}
 	el := &Element{Name: start.Name.Local}
 	for _, attr := range start.Attr {
 		if attr.Name.Space != XSINamespace && attr.Name.Space != "xsi" {
@@ -92,7 +100,7 @@ func decodeElement(dec *xml.Decoder, start xml.StartElement) (*Element, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			child, err := decodeElement(dec, t)
+			child, err := decodeElement(dec, t, depth+1)
 			if err != nil {
 				return nil, err
 			}

@@ -1,7 +1,7 @@
-// Command bench runs the end-to-end benchmark that make bench starts: for
-// each configuration size it starts orgsim with that many apps, runs
-// Terraform's apply and two plans with batch_reads on and, for the sizes
-// given to -off, off, and prints a Markdown table of API calls, wall time
+// Command bench runs the end-to-end benchmark that make bench starts. For
+// each configuration size it starts orgsim with that many apps and runs
+// Terraform's apply and two plans with batch_reads on, and also off for the
+// sizes given to -off. It prints a Markdown table of API calls, wall time
 // and provider peak memory, and the targets met or missed.
 //
 // Usage:
@@ -81,32 +81,41 @@ func run() error {
 		defer func() { _ = os.RemoveAll(opts.WorkDir) }()
 	}
 
+	machine := bench.DescribeMachine(opts.Terraform)
+	started := time.Now()
 	var results []*bench.Result
 	var lone bench.LoneReads
-	for _, n := range on {
-		for _, batchReads := range []bool{true, false} {
-			if !batchReads && !contains(off, n) {
-				continue
+	runErr := func() error {
+		for _, n := range on {
+			for _, batchReads := range []bool{true, false} {
+				if !batchReads && !contains(off, n) {
+					continue
+				}
+				res, err := bench.Run(ctx, opts, n, batchReads)
+				if err != nil {
+					return err
+				}
+				results = append(results, res)
 			}
-			res, err := bench.Run(ctx, opts, n, batchReads)
-			if err != nil {
-				return err
+			if len(lone.Held) == 0 && *loneReads > 0 {
+				var err error
+				if lone, err = measureLoneReads(ctx, opts, n, *loneReads); err != nil {
+					return err
+				}
 			}
-			results = append(results, res)
 		}
-		if len(lone.Held) == 0 && *loneReads > 0 {
-			if lone, err = measureLoneReads(ctx, opts, n, *loneReads); err != nil {
-				return err
-			}
-		}
-	}
+		return nil
+	}()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("the benchmark did not finish within %s", *timeout)
+		runErr = fmt.Errorf("the benchmark did not finish within %s: %w", *timeout, runErr)
 	}
 
-	machine := bench.DescribeMachine(opts.Terraform)
-	_, err = fmt.Print(bench.Report(machine, *command, opts.Latency, results, lone), bench.Targets(results, lone))
-	return err
+	// A failed run still reports what it measured before the failure.
+	machine.Finish(time.Since(started))
+	if _, err := fmt.Print(bench.Report(machine, *command, opts.Latency, results, lone), bench.Targets(results, lone)); err != nil {
+		return err
+	}
+	return runErr
 }
 
 // measureLoneReads starts an org of n apps and reads up to count of them,

@@ -1,8 +1,8 @@
 // Command peakrss runs the program named by BENCH_PROVIDER_BINARY with the
-// arguments, standard streams and environment it was given, and when the
-// program exits writes the program's peak resident set size in KiB
-// (ru_maxrss of wait4, which Linux reports in KiB and which equals VmHWM)
-// to a new file in BENCH_PEAK_RSS_DIR. make bench installs it under the
+// arguments, standard streams and environment it was given. When the
+// program exits, peakrss writes the program's peak resident set size to a
+// new file in BENCH_PEAK_RSS_DIR: ru_maxrss of wait4, which Linux reports in
+// KiB and which equals the VmHWM of /proc. make bench installs it under the
 // provider's binary name in a dev_overrides folder, because Terraform
 // starts the provider itself.
 package main
