@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -38,10 +40,11 @@ type connectedAppAssignmentResource struct {
 }
 
 type connectedAppAssignmentModel struct {
-	ID            types.String `tfsdk:"id"`
-	ConnectedApp  types.String `tfsdk:"connected_app"`
-	Profile       types.String `tfsdk:"profile"`
-	PermissionSet types.String `tfsdk:"permission_set"`
+	ID            types.String   `tfsdk:"id"`
+	ConnectedApp  types.String   `tfsdk:"connected_app"`
+	Profile       types.String   `tfsdk:"profile"`
+	PermissionSet types.String   `tfsdk:"permission_set"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *connectedAppAssignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -86,6 +89,9 @@ func (r *connectedAppAssignmentResource) Schema(_ context.Context, _ resource.Sc
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{Create: true, Read: true, Delete: true}),
+		},
 	}
 }
 
@@ -107,6 +113,10 @@ func (r *connectedAppAssignmentResource) Create(ctx context.Context, req resourc
 	}
 	g := plan.grant()
 	summary := errorSummary("creating", "connected app assignment", g.id())
+	timeout, diags := plan.Timeouts.Create(ctx, assignmentsTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	unlock := r.client.LockApp(g.app)
 	defer unlock()
@@ -143,6 +153,10 @@ func (r *connectedAppAssignmentResource) Read(ctx context.Context, req resource.
 		return
 	}
 	g := state.grant()
+	timeout, diags := state.Timeouts.Read(ctx, assignmentsTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	row, err := findAssignment(ctx, r.client, g.app, g.kind, g.name)
 	found := row != nil
@@ -175,6 +189,10 @@ func (r *connectedAppAssignmentResource) Delete(ctx context.Context, req resourc
 		return
 	}
 	g := state.grant()
+	timeout, diags := state.Timeouts.Delete(ctx, assignmentsTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	unlock := r.client.LockApp(g.app)
 	defer unlock()
@@ -205,6 +223,9 @@ func (r *connectedAppAssignmentResource) ImportState(ctx context.Context, req re
 		ConnectedApp:  types.StringValue(g.app),
 		Profile:       types.StringNull(),
 		PermissionSet: types.StringNull(),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "read": types.StringType, "delete": types.StringType,
+		})},
 	}
 	if g.kind == grantProfile {
 		m.Profile = types.StringValue(g.name)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"sort"
 	"strings"
 
@@ -13,21 +14,22 @@ import (
 )
 
 type connectedAppModel struct {
-	ID                 types.String `tfsdk:"id"`
-	Name               types.String `tfsdk:"name"`
-	Label              types.String `tfsdk:"label"`
-	ContactEmail       types.String `tfsdk:"contact_email"`
-	ContactPhone       types.String `tfsdk:"contact_phone"`
-	Description        types.String `tfsdk:"description"`
-	IconURL            types.String `tfsdk:"icon_url"`
-	InfoURL            types.String `tfsdk:"info_url"`
-	LogoURL            types.String `tfsdk:"logo_url"`
-	CustomAttributes   types.Map    `tfsdk:"custom_attributes"`
-	OAuthConfig        types.Object `tfsdk:"oauth_config"`
-	SAMLConfig         types.Object `tfsdk:"saml_config"`
-	CanvasConfig       types.Object `tfsdk:"canvas_config"`
-	MobileAppConfig    types.Object `tfsdk:"mobile_app_config"`
-	DeletionProtection types.Bool   `tfsdk:"deletion_protection"`
+	ID                 types.String   `tfsdk:"id"`
+	Name               types.String   `tfsdk:"name"`
+	Label              types.String   `tfsdk:"label"`
+	ContactEmail       types.String   `tfsdk:"contact_email"`
+	ContactPhone       types.String   `tfsdk:"contact_phone"`
+	Description        types.String   `tfsdk:"description"`
+	IconURL            types.String   `tfsdk:"icon_url"`
+	InfoURL            types.String   `tfsdk:"info_url"`
+	LogoURL            types.String   `tfsdk:"logo_url"`
+	CustomAttributes   types.Map      `tfsdk:"custom_attributes"`
+	OAuthConfig        types.Object   `tfsdk:"oauth_config"`
+	SAMLConfig         types.Object   `tfsdk:"saml_config"`
+	CanvasConfig       types.Object   `tfsdk:"canvas_config"`
+	MobileAppConfig    types.Object   `tfsdk:"mobile_app_config"`
+	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
 // topLevelString is a string attribute of the model and its element.

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +88,9 @@ func roundTrip(t *testing.T, m *connectedAppModel) *connectedAppModel {
 func nullModel() connectedAppModel {
 	m := connectedAppModel{
 		CustomAttributes: types.MapNull(types.StringType),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
+		})},
 	}
 	for i, v := range m.blockValues() {
 		*v = types.ObjectNull(blockAttrTypes(nestedBlocks[i]))

@@ -315,7 +315,28 @@ func (r *connectedAppPolicyResource) ModifyPlan(ctx context.Context, req resourc
 		r.warnUnusedGrants(ctx, name, props.ID, resp)
 	} else if !adminApprovedInState(ctx, req) {
 		r.warnNoGrants(ctx, name, props.ID, resp)
+		r.warnOwnApp(ctx, name, resp)
 	}
+}
+
+// warnOwnApp warns when the app limited to admin-approved users is the one
+// the provider signs in with, since the provider's own user then needs a
+// grant.
+//
+// NOTE: the provider does not look up its user's profile and permission
+// sets, so it cannot tell whether the grants include that user.
+func (r *connectedAppPolicyResource) warnOwnApp(ctx context.Context, name string, resp *resource.ModifyPlanResponse) {
+	if r.clientID == "" {
+		return
+	}
+	app, err := r.client.FindConnectedApp(ctx, name)
+	if err != nil || app.ConsumerKey() != r.clientID {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("permitted_users"), "The provider signs in through this app",
+		fmt.Sprintf("%q is the connected app this provider signs in with (its consumer key is the provider's "+
+			"client_id). With permitted_users = \"admin_approved\", the provider's own user needs its profile or "+
+			"a permission set assigned to the app, or the next run cannot sign in.", name))
 }
 
 // adminApprovedInState reports whether the prior state already limits the

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -43,6 +45,12 @@ var (
 var (
 	credentialPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,256}$`)
 	storedKeyPattern  = regexp.MustCompile(`^[A-Za-z0-9._]*$`)
+)
+
+// Default timeouts of the connected app's operations.
+const (
+	connectedAppTimeout     = 10 * time.Minute
+	connectedAppReadTimeout = 5 * time.Minute
 )
 
 // NewConnectedAppResource returns the salesforce_connected_app resource.
@@ -145,6 +153,9 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			"Since Spring '26 most orgs cannot create connected apps unless Salesforce Support enables it. " +
 			"Adopt an existing app with `terraform import` instead.",
 		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
 	}
 }
 
@@ -288,6 +299,10 @@ func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	name := plan.Name.ValueString()
+	timeout, timeoutDiags := plan.Timeouts.Create(ctx, connectedAppTimeout)
+	resp.Diagnostics.Append(timeoutDiags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	app := connectedapp.New(name)
 	plan.applyTo(app)
@@ -325,6 +340,10 @@ func (r *connectedAppResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	name := state.Name.ValueString()
+	timeout, timeoutDiags := state.Timeouts.Read(ctx, connectedAppReadTimeout)
+	resp.Diagnostics.Append(timeoutDiags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	app, err := r.client.FindConnectedApp(ctx, name)
 	if isNotFound(err) {
@@ -354,6 +373,10 @@ func (r *connectedAppResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	oldName, name := state.Name.ValueString(), plan.Name.ValueString()
+	timeout, timeoutDiags := plan.Timeouts.Update(ctx, connectedAppTimeout)
+	resp.Diagnostics.Append(timeoutDiags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	unlock := r.client.LockApp(oldName)
 	defer unlock()
@@ -394,6 +417,10 @@ func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	name := state.Name.ValueString()
+	timeout, timeoutDiags := state.Timeouts.Delete(ctx, connectedAppTimeout)
+	resp.Diagnostics.Append(timeoutDiags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	if state.DeletionProtection.IsNull() || state.DeletionProtection.ValueBool() {
 		resp.Diagnostics.AddError(errorSummary("deleting", "connected app", name), deletionProtectionDetail)

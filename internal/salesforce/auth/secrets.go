@@ -113,5 +113,24 @@ func (s *Session) tokenFailure(err error, recorder *tokenResponseRecorder) error
 		tokenErr.Code = s.secrets.redact(tokenErr.Code)
 		tokenErr.Description = s.secrets.redact(tokenErr.Description)
 	}
+	return s.secrets.redactError(err)
+}
+
+// redactError returns err, or, when its message quotes a secret, an error
+// with the secret replaced that still unwraps to err.
+func (s *secretSet) redactError(err error) error {
+	msg := err.Error()
+	if redacted := s.redact(msg); redacted != msg {
+		return &redactedError{msg: redacted, err: err}
+	}
 	return err
 }
+
+// redactedError is an error whose message has its secrets replaced.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -130,7 +130,7 @@ func (s *Session) fetch(ctx context.Context) error {
 
 	instanceURL, err := s.instanceURLFrom(tok)
 	if err != nil {
-		return err
+		return s.secrets.redactError(err)
 	}
 	s.accessToken = tok.AccessToken
 	s.instanceURL = instanceURL
