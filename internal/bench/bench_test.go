@@ -86,7 +86,7 @@ func benchResults() []*Result {
 }
 
 func TestReportRatios(t *testing.T) {
-	report := Report(Machine{CPUs: 2}, "make bench", 200*time.Millisecond, benchResults(), LoneReads{})
+	report := Report(Machine{CPUs: 2}, "make bench", 200*time.Millisecond, 1, benchResults(), LoneReads{})
 	if !strings.Contains(report, "| 100 | on | plan, no changes | 0 | 12 |") {
 		t.Errorf("report lacks the N=100 row with batch_reads on:\n%s", report)
 	}
@@ -108,5 +108,15 @@ func TestTargetsMetAndMissed(t *testing.T) {
 		if !strings.Contains(targets, want) {
 			t.Errorf("targets lack %q:\n%s", want, targets)
 		}
+	}
+}
+
+func TestMedianStepPicksMiddleWall(t *testing.T) {
+	steps := []Step{{Wall: 9 * time.Second}, {Wall: 4 * time.Second}, {Wall: 6 * time.Second}}
+	if got := medianStep(steps).Wall; got != 6*time.Second {
+		t.Errorf("median wall = %s, want 6s", got)
+	}
+	if got := medianStep(steps[:1]).Wall; got != 9*time.Second {
+		t.Errorf("median of one run = %s, want 9s", got)
 	}
 }

@@ -98,7 +98,7 @@ var operationColumns = []struct {
 
 // Report returns the machine, the results table and the lone read waits
 // as Markdown.
-func Report(m Machine, command string, latency time.Duration, results []*Result, lone LoneReads) string {
+func Report(m Machine, command string, latency time.Duration, planRuns int, results []*Result, lone LoneReads) string {
 	var b strings.Builder
 	w := &b
 	fmt.Fprintf(w, "Command: `%s`\n\n", command)
@@ -107,17 +107,21 @@ func Report(m Machine, command string, latency time.Duration, results []*Result,
 	fmt.Fprintf(w, "Load average: %s at the start, %s at the end. Duration: %s.\n\n", m.LoadBefore, m.LoadAfter,
 		m.Duration.Round(time.Second))
 	fmt.Fprintf(w, "Simulated latency: %s per call. Terraform runs at its default -parallelism (10).\n\n", latency)
+	if planRuns > 1 {
+		fmt.Fprintf(w, "Each plan ran %d times; the table shows the run with the median wall time.\n\n", planRuns)
+	}
 
 	fmt.Fprint(w, "| N | batch_reads | step |")
 	for _, col := range operationColumns {
 		fmt.Fprintf(w, " %s |", col.heading)
 	}
-	fmt.Fprint(w, " other | calls | wall (s) | wall on/off | calls on/off | provider peak (MiB) |\n")
+	fmt.Fprint(w, " other | calls | wall (s) | wall on/off | calls on/off | provider peak (MiB) |"+
+		" Terraform CPU (s) | provider CPU (s) |\n")
 	fmt.Fprint(w, "|---:|---|---|")
 	for range operationColumns {
 		fmt.Fprint(w, "---:|")
 	}
-	fmt.Fprint(w, "---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprint(w, "---:|---:|---:|---:|---:|---:|---:|---:|\n")
 
 	for _, res := range results {
 		mode := "off"
@@ -142,8 +146,9 @@ func Report(m Machine, command string, latency time.Duration, results []*Result,
 					callRatio = fmt.Sprintf("%.3f", float64(step.TotalCalls())/float64(max(off.TotalCalls(), 1)))
 				}
 			}
-			fmt.Fprintf(w, " %d | %d | %.1f | %s | %s | %.1f |\n", step.TotalCalls()-counted, step.TotalCalls(),
-				step.Wall.Seconds(), wallRatio, callRatio, float64(step.PeakKiB)/1024)
+			fmt.Fprintf(w, " %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f |\n", step.TotalCalls()-counted,
+				step.TotalCalls(), step.Wall.Seconds(), wallRatio, callRatio, float64(step.PeakKiB)/1024,
+				step.TerraformCPU.Seconds(), step.ProviderCPU.Seconds())
 		}
 	}
 	if len(lone.Held) > 0 {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,6 +30,10 @@ type Options struct {
 	Latency   time.Duration
 	WorkDir   string      // a folder for the orgs, workspaces and logs
 	Progress  *log.Logger // receives one line per step when not nil
+	// PlanRuns is how many times each plan runs. The run with the median
+	// wall time is reported, because other work on the machine slows some
+	// runs. Zero means once.
+	PlanRuns int
 }
 
 // Step is the measurement of one Terraform command.
@@ -37,6 +42,10 @@ type Step struct {
 	Calls   map[string]int // orgsim operation name to count
 	Wall    time.Duration
 	PeakKiB int64 // the largest peak resident set of the provider processes the command started
+	// TerraformCPU is the CPU time of the Terraform process itself, and
+	// ProviderCPU that of all provider processes it started.
+	TerraformCPU time.Duration
+	ProviderCPU  time.Duration
 }
 
 // TotalCalls returns the sum of s.Calls.
@@ -107,18 +116,35 @@ func Run(ctx context.Context, opts Options, apps int, batchReads bool) (*Result,
 		if err := WriteConfig(filepath.Join(dir, "ws", "main.tf"), apps, s.changed); err != nil {
 			return nil, err
 		}
-		logPath := filepath.Join(dir, fmt.Sprintf("step%d.log", i+1))
-		step, err := measure(ctx, opts, org, env, dir, s.name, s.args, s.wantCode, logPath)
-		if err != nil {
-			return nil, fmt.Errorf("step %q with %d apps and batch_reads %s: %w", s.name, apps, mode, err)
+		runs := 1
+		if s.args[0] == "plan" {
+			runs = max(opts.PlanRuns, 1)
 		}
-		res.Steps = append(res.Steps, step)
-		if opts.Progress != nil {
-			opts.Progress.Printf("bench: N=%d batch_reads=%s %-16s %5d calls %8.1fs %6.1f MiB",
-				apps, mode, s.name, step.TotalCalls(), step.Wall.Seconds(), float64(step.PeakKiB)/1024)
+		var measured []Step
+		for run := 1; run <= runs; run++ {
+			logPath := filepath.Join(dir, fmt.Sprintf("step%d-run%d.log", i+1, run))
+			step, err := measure(ctx, opts, org, env, dir, s.name, s.args, s.wantCode, logPath)
+			if err != nil {
+				return nil, fmt.Errorf("step %q with %d apps and batch_reads %s: %w", s.name, apps, mode, err)
+			}
+			measured = append(measured, step)
+			if opts.Progress != nil {
+				opts.Progress.Printf("bench: N=%d batch_reads=%s %-16s %5d calls %8.1fs %6.1f MiB "+
+					"(Terraform CPU %.1fs, provider CPU %.1fs)", apps, mode, s.name, step.TotalCalls(),
+					step.Wall.Seconds(), float64(step.PeakKiB)/1024, step.TerraformCPU.Seconds(), step.ProviderCPU.Seconds())
+			}
 		}
+		res.Steps = append(res.Steps, medianStep(measured))
 	}
 	return res, nil
+}
+
+// medianStep returns the step with the median wall time, the slower one of
+// the middle two for an even count.
+func medianStep(steps []Step) Step {
+	sorted := append([]Step(nil), steps...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Wall < sorted[j].Wall })
+	return sorted[len(sorted)/2]
 }
 
 // terraformEnv writes the dev_overrides CLI configuration and returns the
@@ -167,7 +193,7 @@ func measure(ctx context.Context, opts Options, org *Org, env []string, dir, nam
 	}
 
 	start := time.Now()
-	code, err := runTerraform(ctx, opts.Terraform, filepath.Join(dir, "ws"), env, args, logPath)
+	code, totalCPU, err := runTerraform(ctx, opts.Terraform, filepath.Join(dir, "ws"), env, args, logPath)
 	wall := time.Since(start)
 	if err != nil {
 		return Step{}, err
@@ -187,21 +213,27 @@ func measure(ctx context.Context, opts Options, org *Org, env []string, dir, nam
 			calls[op] = d
 		}
 	}
-	peak, err := maxPeakKiB(rssDir)
+	peak, providerCPU, err := providerUsage(rssDir)
 	if err != nil {
 		return Step{}, err
 	}
-	return Step{Name: name, Calls: calls, Wall: wall, PeakKiB: peak}, nil
+	// Terraform's rusage includes the children it waited for: the wrappers,
+	// which waited for the providers.
+	return Step{
+		Name: name, Calls: calls, Wall: wall, PeakKiB: peak,
+		TerraformCPU: max(totalCPU-providerCPU, 0), ProviderCPU: providerCPU,
+	}, nil
 }
 
 // runTerraform runs the CLI in its own process group, so that a timeout
-// also stops the provider processes it started, and returns its exit code.
-func runTerraform(parent context.Context, cli, dir string, env, args []string, logPath string) (int, error) {
+// also stops the provider processes it started. It returns the exit code
+// and the CPU time of the CLI and of the processes it waited for.
+func runTerraform(parent context.Context, cli, dir string, env, args []string, logPath string) (int, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(parent, stepTimeout)
 	defer cancel()
 	logFile, err := os.Create(logPath) //nolint:gosec // a log under the benchmark's work folder
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer func() { _ = logFile.Close() }()
 
@@ -213,15 +245,19 @@ func runTerraform(parent context.Context, cli, dir string, env, args []string, l
 	var exitErr *exec.ExitError
 	switch {
 	case parent.Err() != nil:
-		return 0, fmt.Errorf("terraform %s was stopped: %w", args[0], parent.Err())
+		return 0, 0, fmt.Errorf("terraform %s was stopped: %w", args[0], parent.Err())
 	case ctx.Err() != nil:
-		return 0, fmt.Errorf("terraform %s did not finish within %s", args[0], stepTimeout)
+		return 0, 0, fmt.Errorf("terraform %s did not finish within %s", args[0], stepTimeout)
 	case errors.As(err, &exitErr):
-		return exitErr.ExitCode(), nil
+		return exitErr.ExitCode(), cpuTime(cmd.ProcessState), nil
 	case err != nil:
-		return 0, err
+		return 0, 0, err
 	}
-	return 0, nil
+	return 0, cpuTime(cmd.ProcessState), nil
+}
+
+func cpuTime(state *os.ProcessState) time.Duration {
+	return state.UserTime() + state.SystemTime()
 }
 
 // Org is an orgsim process.
@@ -330,24 +366,26 @@ func (o *Org) Calls(ctx context.Context) (map[string]int, error) {
 	return calls, nil
 }
 
-func maxPeakKiB(dir string) (int64, error) {
+// providerUsage returns the largest peak resident set size and the total
+// CPU time in the files that peakrss wrote to dir.
+func providerUsage(dir string) (peakKiB int64, cpu time.Duration, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var peak int64
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // files peakrss wrote
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		kib, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("peak memory file %s: %w", e.Name(), err)
+		var kib, micros int64
+		if _, err := fmt.Sscanf(string(data), "%d %d", &kib, &micros); err != nil {
+			return 0, 0, fmt.Errorf("invalid peakrss file %s: %w", e.Name(), err)
 		}
-		peak = max(peak, kib)
+		peakKiB = max(peakKiB, kib)
+		cpu += time.Duration(micros) * time.Microsecond
 	}
-	return peak, nil
+	return peakKiB, cpu, nil
 }
 
 func clearDir(dir string) error {

@@ -292,3 +292,47 @@ resource "salesforce_connected_app_assignments" "all" {
 		},
 	})
 }
+
+func TestAccConnectedAppAssignment_specialCharacters(t *testing.T) {
+	org := newTestOrg(t)
+	if org.live {
+		t.Skip("needs profiles with these names, which the simulated org provides")
+	}
+	profile := `Équipe d'Intégration "Ops" / Nord`
+	org.server.Org.AddProfile("Equipe_Integration", profile)
+	name := org.existingApp(t)
+	id := name + "/profile/" + profile
+	config := org.providerConfig() + fmt.Sprintf(`
+resource "salesforce_connected_app_assignment" "test" {
+  connected_app = %q
+  profile       = %q
+}
+`, name, profile)
+	org.run(t, resource.TestCase{
+		CheckDestroy: checkAssignmentsRevoked(org),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					row, err := findAssignment(context.Background(), org.client, name, grantProfile, profile)
+					if err != nil || row == nil {
+						return fmt.Errorf("org has no grant for %q (%w)", profile, err)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				ResourceName:      "salesforce_connected_app_assignment.test",
+				ImportState:       true,
+				ImportStateId:     id,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}

@@ -31,16 +31,16 @@ func (c *Client) MaskSecrets(ctx context.Context) context.Context {
 // maxRedirects is how many redirects one request follows, as Go's default.
 const maxRedirects = 10
 
-// checkRedirect is the redirect policy of the default HTTP client. A
-// redirect to plain http on a host that is not loopback is refused, because
-// following it would send the session id of a SOAP body or a form with
-// credentials without TLS.
+// checkRedirect is the redirect policy of the default HTTP client. It
+// rejects a redirect to plain http on a host that is not loopback, because
+// following it would send the session id of a SOAP body, or a form with
+// credentials, without TLS.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	if err := auth.CheckURL("the redirect target", req.URL.String()); err != nil {
-		return errors.New("refusing a redirect to " + req.URL.Redacted() + ": only https, or http on a loopback host, is followed")
+		return errors.New("rejected a redirect to " + req.URL.Redacted() + ": only https, or http on a loopback host, is followed")
 	}
 	return nil
 }

@@ -15,12 +15,12 @@ import (
 // error-echoes-secret.json quotes fuzzClientSecret and fuzzRefreshToken.
 const (
 	fuzzClientID     = "3MVG9FUZZCLIENT"
-	fuzzClientSecret = "fuzz-client-secret-7f3a9c2e" //nolint:gosec // test fixture, not a credential
+	fuzzClientSecret = "fuzz-client-secret-7f3a9c2e"  //nolint:gosec // test fixture, not a credential
 	fuzzRefreshToken = "5Aep-fuzz-refresh-token-41d8" //nolint:gosec // test fixture, not a credential
 	fuzzLoginURL     = "https://example.my.salesforce.com"
 )
 
-// fixedTransport answers every request with one response and sends nothing.
+// fixedTransport returns one response to every request and sends nothing.
 type fixedTransport struct {
 	status      int
 	contentType string

@@ -148,6 +148,7 @@ func TestSecretsListsEveryCredential(t *testing.T) {
 	keyPEM := pkcs1PEM(newRSAKeyFor(t))
 	keyLine := strings.Split(string(keyPEM), "\n")[1]
 	ts := newTokenServer(t, func(url.Values) (int, any) {
+		//nolint:gosec // test fixture, not a credential
 		return http.StatusOK, map[string]any{
 			"access_token": "00Dxx0000000001!issued-access-token", "refresh_token": "5Aep-rotated-refresh-token",
 			"instance_url": "https://example.my.salesforce.com",

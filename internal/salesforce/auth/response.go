@@ -67,8 +67,8 @@ func (r *tokenResponseRecorder) keep(p []byte) {
 }
 
 // describe returns the HTTP status and what is wrong with the last response
-// when it was empty, HTML, or JSON that does not parse; ok is false for any
-// other response and when no response arrived.
+// when it was empty, HTML, or JSON that does not parse. It returns false for
+// any other response and when no response arrived.
 func (r *tokenResponseRecorder) describe() (status int, problem string, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

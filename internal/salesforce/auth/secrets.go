@@ -99,10 +99,10 @@ func (s *Session) Secrets() []string {
 }
 
 // tokenFailure turns a failed token request into the error Session
-// returns: a *TokenError whose Body says what is wrong when the response
-// was empty, HTML or malformed JSON, else the error of tokenError. An OAuth
-// error description that quotes a secret, as an echoing proxy might, has it
-// replaced.
+// returns. A response that was empty, HTML or malformed JSON gives a
+// *TokenError whose Body describes it, and any other failure the error of
+// tokenError. A secret quoted in the error, as an echoing proxy might send
+// it, is replaced.
 func (s *Session) tokenFailure(err error, recorder *tokenResponseRecorder) error {
 	if status, problem, ok := recorder.describe(); ok {
 		return &TokenError{Flow: s.flow, Status: status, Body: problem, ClientID: s.cfg.ClientID, Username: s.cfg.Username}

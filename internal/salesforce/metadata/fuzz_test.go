@@ -12,7 +12,7 @@ import (
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/xmltree"
 )
 
-// fixedDoer answers every call with one response, after building the
+// fixedDoer returns one response to every call, after building the
 // request body as the transport would.
 type fixedDoer struct {
 	resp  transport.Response
@@ -32,7 +32,7 @@ func (d *fixedDoer) Do(_ context.Context, req *transport.Request) (*transport.Re
 
 // newFixedClient returns a client whose every call gets status, contentType
 // and body, and that sends nothing again after a lock conflict.
-func newFixedClient(status int, contentType string, body []byte) (*Client, *fixedDoer) {
+func newFixedClient(status int, contentType string, body []byte) *Client {
 	doer := &fixedDoer{resp: transport.Response{
 		Status: status,
 		Header: http.Header{"Content-Type": {contentType}},
@@ -40,7 +40,7 @@ func newFixedClient(status int, contentType string, body []byte) (*Client, *fixe
 	}}
 	c := New(doer, "68.0")
 	c.SetRetry(transport.Retry{MaxRetries: -1})
-	return c, doer
+	return c
 }
 
 // responseFixture is one file of testdata/responses with the status and
@@ -141,7 +141,7 @@ func FuzzReadMetadata(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		status = httpStatus(status)
-		c, _ := newFixedClient(status, contentType, body)
+		c := newFixedClient(status, contentType, body)
 		names := []string{"Vendor_Sync", "Billing_Bridge"}
 		records, err := c.Read(context.Background(), "ConnectedApp", names)
 		checkOutcome(t, status, contentType, body, err)
@@ -155,7 +155,7 @@ func FuzzSaveMetadata(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		status = httpStatus(status)
-		c, _ := newFixedClient(status, contentType, body)
+		c := newFixedClient(status, contentType, body)
 		comps := []*xmltree.Element{testApp("Vendor_Sync"), testApp("Billing_Bridge")}
 		results, err := c.Update(context.Background(), "ConnectedApp", comps)
 		checkOutcome(t, status, contentType, body, err)
@@ -183,7 +183,7 @@ func FuzzListMetadata(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		status = httpStatus(status)
-		c, _ := newFixedClient(status, contentType, body)
+		c := newFixedClient(status, contentType, body)
 		props, err := c.List(context.Background(), "ConnectedApp")
 		checkOutcome(t, status, contentType, body, err)
 		for _, p := range props {

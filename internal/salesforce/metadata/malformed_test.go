@@ -92,7 +92,7 @@ func TestMalformedResponsesGiveClearErrors(t *testing.T) {
 	for _, tc := range cases {
 		for operation, call := range metadataCalls {
 			t.Run(tc.name+"/"+operation, func(t *testing.T) {
-				c, _ := newFixedClient(tc.status, tc.contentType, tc.body)
+				c := newFixedClient(tc.status, tc.contentType, tc.body)
 				err := call(c)
 				if err == nil {
 					t.Fatal("no error")
@@ -116,7 +116,7 @@ func TestMalformedResponsesGiveClearErrors(t *testing.T) {
 }
 
 func TestReadWithoutResultIsAnError(t *testing.T) {
-	c, _ := newFixedClient(http.StatusOK, "text/xml", []byte(soapResponse("<readMetadataResponse/>")))
+	c := newFixedClient(http.StatusOK, "text/xml", []byte(soapResponse("<readMetadataResponse/>")))
 	records, err := c.Read(context.Background(), "ConnectedApp", []string{"Vendor_Sync"})
 	if err == nil {
 		t.Fatalf("no error; records %v would read as a missing component", records)
@@ -127,7 +127,7 @@ func TestReadWithoutResultIsAnError(t *testing.T) {
 }
 
 func TestListResultWithoutFullNameIsAnError(t *testing.T) {
-	c, _ := newFixedClient(http.StatusOK, "text/xml",
+	c := newFixedClient(http.StatusOK, "text/xml",
 		[]byte(soapResponse("<listMetadataResponse><result><type>ConnectedApp</type></result></listMetadataResponse>")))
 	if _, err := c.List(context.Background(), "ConnectedApp"); err == nil || !strings.Contains(err.Error(), "no fullName") {
 		t.Errorf("error = %v, want one about the missing fullName", err)
@@ -148,7 +148,7 @@ func TestFaultInTruncatedEnvelopeIsKept(t *testing.T) {
 
 func TestDeeplyNestedResponseIsAnError(t *testing.T) {
 	inner := strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000)
-	c, _ := newFixedClient(http.StatusOK, "text/xml", []byte(soapResponse("<readMetadataResponse><result><records>"+
+	c := newFixedClient(http.StatusOK, "text/xml", []byte(soapResponse("<readMetadataResponse><result><records>"+
 		inner+"</records></result></readMetadataResponse>")))
 	_, err := c.Read(context.Background(), "ConnectedApp", []string{"Vendor_Sync"})
 	if err == nil || !strings.Contains(err.Error(), "nest deeper than") {
@@ -159,7 +159,7 @@ func TestDeeplyNestedResponseIsAnError(t *testing.T) {
 func TestFixturesDecode(t *testing.T) {
 	ctx := context.Background()
 
-	c, _ := newFixedClient(http.StatusOK, "text/xml", readFixture(t, "read-two-one-missing.xml"))
+	c := newFixedClient(http.StatusOK, "text/xml", readFixture(t, "read-two-one-missing.xml"))
 	records, err := c.Read(ctx, "ConnectedApp", []string{"Vendor_Sync", "Missing_App"})
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestFixturesDecode(t *testing.T) {
 		t.Errorf("records = %v, want Vendor_Sync and a nil slot", records)
 	}
 
-	c, _ = newFixedClient(http.StatusOK, "text/xml", readFixture(t, "update-lock-error.xml"))
+	c = newFixedClient(http.StatusOK, "text/xml", readFixture(t, "update-lock-error.xml"))
 	results, err := c.Update(ctx, "ConnectedApp", []*xmltree.Element{testApp("Vendor_Sync"), testApp("Billing_Bridge")})
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func TestFixturesDecode(t *testing.T) {
 		t.Errorf("first result = %+v, want UNABLE_TO_LOCK_ROW", results[0])
 	}
 
-	c, _ = newFixedClient(http.StatusOK, "text/xml", readFixture(t, "delete-not-found.xml"))
+	c = newFixedClient(http.StatusOK, "text/xml", readFixture(t, "delete-not-found.xml"))
 	deleted, err := c.Delete(ctx, "ConnectedApp", []string{"Vendor_Sync", "Billing_Bridge"})
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ func TestFixturesDecode(t *testing.T) {
 		t.Errorf("delete results = %+v, want not found and success", deleted)
 	}
 
-	c, _ = newFixedClient(http.StatusOK, "text/xml", readFixture(t, "list-connected-apps.xml"))
+	c = newFixedClient(http.StatusOK, "text/xml", readFixture(t, "list-connected-apps.xml"))
 	props, err := c.List(ctx, "ConnectedApp")
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +201,7 @@ func TestFixturesDecode(t *testing.T) {
 		"fault-concurrent-requests.xml": "REQUEST_LIMIT_EXCEEDED",
 		"fault-invalid-type.xml":        "INVALID_TYPE",
 	} {
-		c, _ = newFixedClient(http.StatusInternalServerError, "text/xml", readFixture(t, name))
+		c = newFixedClient(http.StatusInternalServerError, "text/xml", readFixture(t, name))
 		_, err := c.List(ctx, "ConnectedApp")
 		var fault *Fault
 		if !errors.As(err, &fault) || fault.Code != code {

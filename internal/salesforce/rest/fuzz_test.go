@@ -12,7 +12,7 @@ import (
 	"github.com/connectedapps/terraform-provider-salesforce/internal/salesforce/transport"
 )
 
-// fixedDoer answers every call with one response and records the paths.
+// fixedDoer returns one response to every call and records the paths.
 type fixedDoer struct {
 	resp  transport.Response
 	paths []string

@@ -126,7 +126,7 @@ func TestQueryPageWithoutDoneIsAnError(t *testing.T) {
 	}
 }
 
-func TestQueryStopsOnRepeatedNextRecordsURL(t *testing.T) {
+func TestQueryStopsOnRepeatedPage(t *testing.T) {
 	c, doer := newFixedClient(http.StatusOK, "application/json", readFixture(t, "query-self-link.json"))
 	err := c.Query(context.Background(), "SELECT Id FROM SetupEntityAccess", func(json.RawMessage) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "names itself as the next page") {
@@ -139,7 +139,7 @@ func TestQueryStopsOnRepeatedNextRecordsURL(t *testing.T) {
 	}
 }
 
-func TestQueryNotDoneWithoutNextRecordsURLIsAnError(t *testing.T) {
+func TestQueryNotDoneWithoutNextPage(t *testing.T) {
 	c, _ := newFixedClient(http.StatusOK, "application/json", []byte(`{"totalSize":5,"done":false,"records":[]}`))
 	err := c.Query(context.Background(), "SELECT Id FROM SetupEntityAccess", func(json.RawMessage) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "is not the last one") {

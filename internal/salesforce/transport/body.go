@@ -47,7 +47,7 @@ func (e *BodyError) Transient() bool {
 
 // NewBodyError returns the *BodyError of resp for a call that expected
 // format and whose parser failed with parseErr, or nil parseErr when the
-// body parsed but held nothing usable. An empty or HTML body is named as
+// body parsed but contained nothing usable. An empty or HTML body is named as
 // such, and parseErr is then dropped because it adds nothing.
 func NewBodyError(operation string, resp *Response, format string, parseErr error) *BodyError {
 	e := &BodyError{Operation: operation, Status: resp.Status, Format: format, Err: parseErr}

@@ -46,7 +46,7 @@ func (s *secretTokens) Secrets() []string {
 func TestCallLogsMaskSecrets(t *testing.T) {
 	const (
 		firstToken   = "00Dxx0000000001!first-session-token-1" //nolint:gosec // test fixture, not a credential
-		clientSecret = "client-secret-value-9d2f"               //nolint:gosec // test fixture, not a credential
+		clientSecret = "client-secret-value-9d2f"              //nolint:gosec // test fixture, not a credential
 	)
 	rec := &recorder{reject: map[string]bool{firstToken: true}}
 	srv := httptest.NewServer(http.HandlerFunc(rec.handler))

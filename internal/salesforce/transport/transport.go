@@ -1,8 +1,9 @@
 // Package transport sends Salesforce API requests with the session's access
 // token. It retries transient failures of calls that are safe to repeat and
-// refreshes the token once when Salesforce rejects it. It bounds the
+// renews the session when Salesforce rejects the token. It bounds the
 // requests in flight, records the org's API usage from the Sforce-Limit-Info
-// header, and stops sending once Salesforce reports the daily request limit.
+// header, stops sending once Salesforce reports the daily request limit, and
+// masks the session's secrets in its log lines.
 package transport
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,9 +114,10 @@ type Client struct {
 	limitMu  sync.Mutex
 	limitErr *DailyLimitError // set once Salesforce reported the daily limit
 
-	renewals    atomic.Int64
-	renewalMu   sync.Mutex
-	lastRenewal string // the token of the last counted renewal
+	renewals      atomic.Int64
+	renewalMu     sync.Mutex
+	renewedTokens []string // the tokens of the last counted renewals, at most maxTrackedTokens
+	sessions      tokenUses
 }
 
 // New returns a Client that takes tokens from tokens.
@@ -123,12 +126,14 @@ func New(tokens TokenSource, opts Options) *Client {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &Client{
-		tokens: tokens,
-		http:   limitConcurrency(hc, opts.MaxConcurrent),
-		agent:  opts.UserAgent,
-		retry:  opts.Retry.WithDefaults(),
+	c := &Client{
+		tokens:   tokens,
+		agent:    opts.UserAgent,
+		retry:    opts.Retry.WithDefaults(),
+		sessions: newTokenUses(),
 	}
+	c.http = limitConcurrency(withLimitGate(hc, c), opts.MaxConcurrent)
+	return c
 }
 
 // Do sends req with the current token and returns its response, of any
@@ -138,8 +143,9 @@ func New(tokens TokenSource, opts Options) *Client {
 // the ConcurrentRequests limit and failed connections) are retried with
 // back-off when req.Idempotent is set. A call that failed before the
 // request was written is retried whatever it is. When req.SessionRejected
-// matches the response, Do refreshes the token once and sends req once
-// more, and a second rejection comes back as the response.
+// matches the response, Do refreshes the token and sends req again. When
+// the new token is rejected too, Do renews again only if that token worked
+// for another call, and otherwise returns the rejection as the response.
 //
 // Do returns an error when no response arrived (a *SendError, or the
 // context's error), and a *DailyLimitError when Salesforce reported the
@@ -153,29 +159,39 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, err
 	}
 	ctx = c.maskSecrets(ctx)
-	resp, err := c.send(ctx, req, token, instanceURL)
-	if err != nil || req.SessionRejected == nil || !req.SessionRejected(resp) {
-		return resp, err
-	}
+	for attempt := 1; ; attempt++ {
+		c.sessions.begin(token)
+		resp, err := c.send(ctx, req, token, instanceURL)
+		rejected := err == nil && req.SessionRejected != nil && req.SessionRejected(resp)
+		c.sessions.end(token, err == nil && !rejected)
+		if !rejected {
+			return resp, err
+		}
+		// The first rejection is renewed. A rejected renewed token is renewed
+		// again only when it worked for other calls, because then it was used
+		// up or expired rather than refused.
+		if attempt > maxRenewalsPerCall || (attempt > 1 && !c.sessions.worked(ctx, token)) {
+			return resp, nil
+		}
 
-	tflog.Debug(ctx, "Salesforce rejected the access token; refreshing it and repeating the call once",
-		map[string]any{"operation": req.Operation})
-	renewed, err := c.tokens.Refresh(ctx, token)
-	if err != nil {
-		return nil, fmt.Errorf("%s: Salesforce rejected the session (INVALID_SESSION_ID), and refreshing the "+
-			"access token failed: %w", req.Operation, err)
+		tflog.Debug(ctx, "Salesforce rejected the access token; refreshing it and repeating the call",
+			map[string]any{"operation": req.Operation, "attempt": attempt + 1})
+		renewed, err := c.tokens.Refresh(ctx, token)
+		if err != nil {
+			return nil, fmt.Errorf("%s: Salesforce rejected the session (INVALID_SESSION_ID), and refreshing the "+
+				"access token failed: %w", req.Operation, err)
+		}
+		ctx = c.maskSecrets(ctx) // adds the new token
+		if renewals, first := c.countRenewal(renewed); first {
+			tflog.Info(ctx, "Renewed the Salesforce session after INVALID_SESSION_ID", map[string]any{
+				"operation": req.Operation, "session_renewals": renewals,
+			})
+		}
+		token, instanceURL, err = c.tokens.Token(ctx)
+		if err != nil {
+			return nil, err
+		}
 	}
-	ctx = c.maskSecrets(ctx) // adds the new token
-	if renewals, first := c.countRenewal(renewed); first {
-		tflog.Info(ctx, "Renewed the Salesforce session after INVALID_SESSION_ID", map[string]any{
-			"operation": req.Operation, "session_renewals": renewals,
-		})
-	}
-	token, instanceURL, err = c.tokens.Token(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.send(ctx, req, token, instanceURL)
 }
 
 // SessionRenewals returns how many new access tokens Do obtained after
@@ -191,10 +207,13 @@ func (c *Client) SessionRenewals() int {
 func (c *Client) countRenewal(token string) (int, bool) {
 	c.renewalMu.Lock()
 	defer c.renewalMu.Unlock()
-	if token == c.lastRenewal {
+	if slices.Contains(c.renewedTokens, token) {
 		return int(c.renewals.Load()), false
 	}
-	c.lastRenewal = token
+	c.renewedTokens = append(c.renewedTokens, token)
+	if len(c.renewedTokens) > maxTrackedTokens {
+		c.renewedTokens = c.renewedTokens[1:]
+	}
 	return int(c.renewals.Add(1)), true
 }
 
@@ -257,7 +276,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, token, instan
 	if body != nil {
 		rawBody = body
 	}
-	httpReq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, target, rawBody)
+	httpReq, err := retryablehttp.NewRequestWithContext(withOperation(ctx, req.Operation), req.Method, target, rawBody)
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the request: %w", req.Operation, unwrapURLError(err))
 	}
@@ -296,6 +315,12 @@ func (s *callState) checkRetry(ctx context.Context, httpResp *http.Response, err
 	if ctx.Err() != nil {
 		s.client.logCall(ctx, s.req, 0, time.Since(s.start), "")
 		return false, ctx.Err()
+	}
+	var limitErr *DailyLimitError
+	if errors.As(err, &limitErr) {
+		// limitGate stopped the request before it was sent.
+		s.resp, s.err = nil, limitErr
+		return false, nil
 	}
 	if err != nil {
 		s.client.logCall(ctx, s.req, 0, time.Since(s.start), "network_error")

@@ -45,6 +45,13 @@ func (f *fakeTokens) Refresh(_ context.Context, rejected string) (string, error)
 	return tokenName(f.current), nil
 }
 
+// refreshCount returns how many new tokens Refresh handed out.
+func (f *fakeTokens) refreshCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.current - 1
+}
+
 func tokenName(n int) string {
 	return fmt.Sprintf("token-%d", n)
 }
@@ -137,6 +144,61 @@ func TestDoReturnsSecondRejection(t *testing.T) {
 	}
 	if len(rec.auth) != 2 {
 		t.Errorf("requests = %d, want 2", len(rec.auth))
+	}
+}
+
+// usesServer accepts each token for a fixed number of requests, as the
+// simulated org's TokenMaxUses does, and returns 401 after that.
+type usesServer struct {
+	mu      sync.Mutex
+	maxUses int
+	uses    map[string]int
+}
+
+func (s *usesServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	s.uses[token]++
+	expired := s.uses[token] > s.maxUses
+	s.mu.Unlock()
+	if expired {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`))
+		return
+	}
+	_, _ = w.Write([]byte(`{}`))
+}
+
+func TestDoRenewsTokensUsedUpByConcurrentCalls(t *testing.T) {
+	srv := httptest.NewServer(&usesServer{maxUses: 3, uses: map[string]int{}})
+	defer srv.Close()
+	tokens := &fakeTokens{instanceURL: srv.URL}
+	c := New(tokens, Options{HTTPClient: srv.Client(), MaxConcurrent: 10})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.Do(context.Background(), restRequest())
+			switch {
+			case err != nil:
+				errs <- err
+			case resp.Status != http.StatusOK:
+				errs <- fmt.Errorf("status %d", resp.Status)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a call failed: %v", err)
+	}
+	// 100 calls on tokens of 3 uses need at least 33 new tokens, and
+	// concurrent rejections of one token share one renewal.
+	if got := c.SessionRenewals(); got < 33 || got != tokens.refreshCount() {
+		t.Errorf("renewals = %d, token fetches = %d; want at least 33 and equal", got, tokens.refreshCount())
 	}
 }
 

@@ -70,9 +70,10 @@ func Decode(dec *xml.Decoder, start xml.StartElement) (*Element, error) {
 	return decodeElement(dec, start, 1)
 }
 
-// MaxDepth is how deeply elements may nest below the element Decode starts
-// from. Metadata components nest a few levels; the cap keeps a malformed
-// response from exhausting the stack of the recursive decoder.
+// MaxDepth is the maximum nesting depth of elements below the element that
+// Decode starts from. Metadata components nest a few levels, and the cap
+// keeps a malformed response from exhausting the stack of the recursive
+// decoder.
 const MaxDepth = 256
 
 func decodeElement(dec *xml.Decoder, start xml.StartElement, depth int) (*Element, error) {

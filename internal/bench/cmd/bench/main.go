@@ -42,6 +42,7 @@ func run() error {
 	sizes := flag.String("n", "10,100,500", "configuration sizes (apps) measured with batch_reads on")
 	offSizes := flag.String("off", "10,100", "sizes also measured with batch_reads off")
 	loneReads := flag.Int("lone-reads", 10, "number of single reads whose wait for company is measured")
+	flag.IntVar(&opts.PlanRuns, "plan-runs", 3, "runs of each plan; the run with the median wall time is reported")
 	timeout := flag.Duration("timeout", 14*time.Minute, "time after which the benchmark stops")
 	work := flag.String("work", "", "folder for orgs, workspaces and logs; a new temporary folder when empty")
 	keep := flag.Bool("keep", false, "keep the work folder")
@@ -112,7 +113,7 @@ func run() error {
 
 	// A failed run still reports what it measured before the failure.
 	machine.Finish(time.Since(started))
-	if _, err := fmt.Print(bench.Report(machine, *command, opts.Latency, results, lone), bench.Targets(results, lone)); err != nil {
+	if _, err := fmt.Print(bench.Report(machine, *command, opts.Latency, opts.PlanRuns, results, lone), bench.Targets(results, lone)); err != nil {
 		return err
 	}
 	return runErr

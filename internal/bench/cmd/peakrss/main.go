@@ -1,9 +1,10 @@
 // Command peakrss runs the program named by BENCH_PROVIDER_BINARY with the
 // arguments, standard streams and environment it was given. When the
-// program exits, peakrss writes the program's peak resident set size to a
-// new file in BENCH_PEAK_RSS_DIR: ru_maxrss of wait4, which Linux reports in
-// KiB and which equals the VmHWM of /proc. make bench installs it under the
-// provider's binary name in a dev_overrides folder, because Terraform
+// program exits, peakrss writes a line to a new file in BENCH_PEAK_RSS_DIR
+// with the program's peak resident set size in KiB (ru_maxrss of wait4,
+// which Linux reports in KiB and which equals the VmHWM of /proc) and its
+// user and system CPU time in microseconds. make bench installs it under
+// the provider's binary name in a dev_overrides folder, because Terraform
 // starts the provider itself.
 package main
 
@@ -51,9 +52,11 @@ func main() {
 		code = 1
 	}
 	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		name := filepath.Join(dir, strconv.Itoa(cmd.ProcessState.Pid())+".kib")
+		name := filepath.Join(dir, strconv.Itoa(cmd.ProcessState.Pid())+".rusage")
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		line := fmt.Sprintf("%d %d\n", usage.Maxrss, cpu.Microseconds())
 		//nolint:gosec // the folder comes from the benchmark that started Terraform
-		if err := os.WriteFile(name, []byte(strconv.FormatInt(usage.Maxrss, 10)), 0o600); err != nil {
+		if err := os.WriteFile(name, []byte(line), 0o600); err != nil {
 			fmt.Fprintf(os.Stderr, "peakrss: %v\n", err)
 		}
 	}
