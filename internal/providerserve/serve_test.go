@@ -132,3 +132,36 @@ func TestDetachedContextDeadline(t *testing.T) {
 		t.Errorf("after release Value = %v, Err = %v, want nil and context.Canceled", c.Value(requestKey{}), c.Err())
 	}
 }
+
+func TestSilenceUnreadSDKLogs(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		environ []string
+		want    map[string]string
+	}{
+		{"no log variables", []string{"HOME=/root", "SALESFORCE_LOGIN_URL=https://x"},
+			map[string]string{"TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"}},
+		{"TF_LOG set", []string{"TF_LOG=DEBUG"}, map[string]string{}},
+		{"TF_LOG_PROVIDER set", []string{"TF_LOG_PROVIDER=TRACE"}, map[string]string{}},
+		{"SDK level set", []string{"TF_LOG_SDK_FRAMEWORK=DEBUG"}, map[string]string{}},
+		{"acceptance test logs", []string{"TF_LOG_PATH_MASK=/tmp/%s.log"}, map[string]string{}},
+		{"other TF variable", []string{"TF_ACC=1", "TF_CLI_CONFIG_FILE=/dev/null"},
+			map[string]string{"TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string]string{}
+			silenceUnreadSDKLogs(tc.environ, func(k, v string) error {
+				got[k] = v
+				return nil
+			})
+			if len(got) != len(tc.want) {
+				t.Errorf("set %v, want %v", got, tc.want)
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+		})
+	}
+}

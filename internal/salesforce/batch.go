@@ -53,7 +53,7 @@ const (
 // ahead and not requested since are fewer than the apps requested. Those
 // calls therefore carry at most n apps that the run requests later and n
 // that it never requests, where n is the number of apps requested: at most
-// n/5 + 1 calls and one listMetadata call, whatever the size of the org.
+// n/5 + 1 calls, whatever the size of the org.
 type componentReader struct {
 	// read fetches components by name, one slot per name, nil for a
 	// missing or unreadable app.
@@ -173,13 +173,17 @@ func (r *componentReader) requestedCount() int {
 }
 
 // noteRequest records a request for key and starts read-ahead when the run
-// has requested enough apps. The caller holds r.mu.
+// has requested enough apps. The first request also starts listing the
+// org's apps, so that the list is there when read-ahead starts. The policy
+// and assignment resources need that list anyway, and the client keeps it.
+// The caller holds r.mu.
 func (r *componentReader) noteRequest(ctx context.Context, key string) {
 	if r.requested[key] {
 		return
 	}
 	r.requested[key] = true
 	delete(r.aheadOpen, key)
+	r.startListing(ctx)
 	r.readAhead(ctx)
 }
 
@@ -331,15 +335,12 @@ func (r *componentReader) aheadBudget() int {
 }
 
 // readAhead starts read-ahead calls of metadata.MaxBatch names while the
-// budget and maxReadAheadCalls allow, and lists the org's apps first when
-// they are not listed yet. A smaller remainder is left to fill the free
-// slots of batches that requested reads send. The caller holds r.mu.
+// budget and maxReadAheadCalls allow. A smaller remainder is left to fill
+// the free slots of batches that requested reads send. Until the org's
+// apps are listed it does nothing, and the listing calls it again. The
+// caller holds r.mu.
 func (r *componentReader) readAhead(ctx context.Context) {
-	if !r.readAheadActive() {
-		return
-	}
-	if r.candidates == nil {
-		r.startListing(ctx)
+	if !r.readAheadActive() || r.candidates == nil {
 		return
 	}
 	for r.aheadCalls < maxReadAheadCalls {
