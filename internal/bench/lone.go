@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -45,12 +47,21 @@ type sendRecorder struct {
 }
 
 func (s *sendRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	if strings.Contains(req.URL.Path, "/services/Soap/m/") {
-		s.mu.Lock()
-		if s.sentAt.IsZero() {
-			s.sentAt = time.Now()
+	if req.Body != nil && strings.Contains(req.URL.Path, "/services/Soap/m/") {
+		// The client also lists the org's apps with its first read, so only
+		// a readMetadata body counts.
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
 		}
-		s.mu.Unlock()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if bytes.Contains(body, []byte("<readMetadata>")) {
+			s.mu.Lock()
+			if s.sentAt.IsZero() {
+				s.sentAt = time.Now()
+			}
+			s.mu.Unlock()
+		}
 	}
 	return s.base.RoundTrip(req)
 }
