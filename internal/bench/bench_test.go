@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +120,30 @@ func TestMedianStepPicksMiddleWall(t *testing.T) {
 	}
 	if got := medianStep(steps[:1]).Wall; got != 9*time.Second {
 		t.Errorf("median of one run = %s, want 9s", got)
+	}
+}
+
+func TestSendRecorderCountsOnlyReadMetadata(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer server.Close()
+	rec := &sendRecorder{base: http.DefaultTransport}
+	client := &http.Client{Transport: rec}
+	post := func(body string) {
+		t.Helper()
+		resp, err := client.Post(server.URL+"/services/Soap/m/68.0", "text/xml", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+
+	post("<soapenv:Body><listMetadata><queries><type>ConnectedApp</type></queries></listMetadata></soapenv:Body>")
+	if !rec.sentAt.IsZero() {
+		t.Error("a listMetadata request was taken for the read")
+	}
+	before := time.Now()
+	post("<soapenv:Body><readMetadata><type>ConnectedApp</type></readMetadata></soapenv:Body>")
+	if rec.sentAt.Before(before) {
+		t.Errorf("sentAt = %v, want the time of the readMetadata request, after %v", rec.sentAt, before)
 	}
 }
