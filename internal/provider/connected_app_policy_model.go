@@ -400,7 +400,7 @@ func (m *connectedAppPolicyModel) differences(got *connectedAppPolicyModel) []po
 	return out
 }
 
-// defaultPolicy is the policy of a connected app that nobody changed, which
+// defaultPolicy is the policy of a connected app left at Salesforce's defaults, which
 // reset_on_destroy restores.
 func defaultPolicy(name string) connectedAppPolicyModel {
 	return connectedAppPolicyModel{

@@ -351,7 +351,7 @@ func adminApprovedInState(ctx context.Context, req resource.ModifyPlanRequest) b
 }
 
 // warnNoGrants warns when an app is limited to admin-approved users while no
-// profile or permission set has access to it, so that nobody could use it.
+// profile or permission set has access to it, so that no user could use it.
 func (r *connectedAppPolicyResource) warnNoGrants(ctx context.Context, name, appID string, resp *resource.ModifyPlanResponse) {
 	if appID == "" {
 		return

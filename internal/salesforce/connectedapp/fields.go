@@ -70,7 +70,7 @@ func (a *App) Scopes() []string {
 }
 
 // SetScopes stores scopes. When they name the same set as the org's list once
-// aliases are folded, the org's list is kept; otherwise they are written in
+// aliases are folded, the org's list is kept. Otherwise they are written in
 // the order of the scope enumeration.
 func (a *App) SetScopes(scopes []string) {
 	if equalStrings(setOf(NormalizeScopes(a.Scopes())), setOf(NormalizeScopes(scopes))) {

@@ -40,7 +40,7 @@ func benchNames() []string {
 	return names
 }
 
-// replayDoer answers every call with body, after building the request body
+// replayDoer returns body for every call, after building the request body
 // as the transport would.
 type replayDoer struct {
 	body []byte
